@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "wrekin.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from wrekin.accounts import signals  # noqa: F401

@@ -1,0 +1,12 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from wrekin.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", login_not_required(views.SignInView.as_view()), name="login"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("second-factor/", views.mfa, name="mfa"),
+]

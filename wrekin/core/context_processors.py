@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.urls import reverse
+
+
+def _navigation(request, membership) -> list[dict]:
+    from wrekin.access.policy import can_record_people, can_see_case_content, can_view_audit
+
+    user = request.user
+    items = [("Home", reverse("core:home"), "core")]
+    if can_see_case_content(user):
+        items.append(("People", reverse("people:search"), "people"))
+    if can_record_people(user):
+        items.append(("Record a person", reverse("people:create"), "people-create"))
+    if can_view_audit(user):
+        items.append(("Audit trail", reverse("audit:events"), "audit"))
+    match = getattr(request, "resolver_match", None)
+    current = ""
+    if match is not None:
+        current = "people-create" if match.view_name == "people:create" else (match.namespace or "")
+    return [{"label": label, "url": url, "active": key == current} for label, url, key in items]
+
+
+def service(request):
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    membership = user.active_membership if authenticated else None
+    return {
+        "service_name": settings.WREKIN_SERVICE_NAME,
+        "membership": membership,
+        "partnership": membership.agency.partnership if membership else None,
+        "mfa_required": settings.MFA_REQUIRED,
+        "navigation": _navigation(request, membership) if authenticated else [],
+    }
