@@ -11,9 +11,11 @@ Personas (one per role, across four agencies, plus people with no access):
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -60,11 +62,17 @@ def agencies(partnership):
     }
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Argon2 is deliberately slow; hash the shared test password once per run.
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
 def personas(agencies):
     users = {}
     for username, (agency_key, role) in PERSONAS.items():
-        user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+        user = User.objects.create(username=username, password=_password_hash(), first_name=username.title())
         if agency_key:
             Membership.objects.create(user=user, agency=agencies[agency_key], role=role)
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)

@@ -210,6 +210,9 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("WREKIN_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production, serve straight from the apps' static folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,6 +238,8 @@ LOGGING = {
         # keep request logging at WARNING so query strings from searches are never written.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # axes logs every sign-in at INFO; the audit trail already records them.
+        "axes": {"level": "WARNING"},
     },
 }
 

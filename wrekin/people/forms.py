@@ -124,7 +124,7 @@ class AddressForm(forms.Form):
     line1 = forms.CharField(label="Address line 1", max_length=200, required=False)
     line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
     town = forms.CharField(label="Town or city", max_length=100, required=False)
-    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=20, required=False)
 
     def __init__(self, *args, require_address: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 
 _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # DfE check-letter alphabet: no I, O or S
-_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})")
+_POSTCODE = re.compile(r"([A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})")
 
 
 def normalise_nhs_number(value: str) -> str:
