@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MaceConfig(AppConfig):
+    name = "wrekin.mace"
+    label = "mace"
