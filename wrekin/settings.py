@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "wrekin.audit",
     "wrekin.access",
     "wrekin.people",
+    "wrekin.referrals",
+    "wrekin.casework",
+    "wrekin.missing",
+    "wrekin.mace",
+    "wrekin.intelligence",
+    "wrekin.api",
     "wrekin.synthetic",
 ]
 
@@ -72,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wrekin.accounts.middleware.SessionLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "wrekin.accounts.middleware.MfaRequiredMiddleware",
@@ -154,12 +161,18 @@ MFA_REQUIRED = os.environ.get("WREKIN_MFA", "on") != "off"
 if PRODUCTION and not MFA_REQUIRED:
     raise ImproperlyConfigured("WREKIN_MFA=off is not allowed in production")
 OTP_TOTP_ISSUER = os.environ.get("WREKIN_SERVICE_NAME", "Wrekin")
+# After n wrong codes in a row the next attempt must wait 2**(n-1) seconds (django-otp's throttle).
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Lockouts are timed, never permanent: a locked-out social worker must be able to work again.
 AXES_FAILURE_LIMIT = int(os.environ.get("WREKIN_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("WREKIN_LOCKOUT_HOURS", "0.25"))
+if not 0 < AXES_COOLOFF_TIME <= 24:
+    raise ImproperlyConfigured("WREKIN_LOCKOUT_HOURS must be more than 0 and at most 24")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Trying again while paused does not restart the clock: the pause ends when the page says it will.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
+from django.utils import timezone
 
 from wrekin.accounts.models import Agency, AgencyType, Membership, Partnership, Role, User
 from wrekin.audit.actions import record_event
@@ -21,6 +28,14 @@ def create_agency(*, code: str, name: str, type: str, partnership: Partnership, 
                   contact_email: str = "", contact_phone: str = "") -> Agency:
     if type not in AgencyType.values:
         raise ValueError(f"Unknown agency type {type!r}; use one of: {', '.join(AgencyType.values)}")
+    try:
+        validate_slug(code)
+    except ValidationError:
+        raise ValueError(
+            f"Agency code {code!r} may hold only letters, digits, hyphens and underscores"
+        ) from None
+    if Agency.objects.filter(code__iexact=code).exists():
+        raise ValueError(f"An agency with code {code!r} already exists")
     with transaction.atomic():
         agency = Agency.objects.create(code=code, name=name, type=type, partnership=partnership,
                                        contact_email=contact_email, contact_phone=contact_phone)
@@ -33,6 +48,9 @@ def create_user(*, username: str, agency: Agency, role: str, password: str | Non
                 check_password: bool = True) -> User:
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; use one of: {', '.join(Role.values)}")
+    # Usernames differing only in case would be two accounts people cannot tell apart.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValueError(f"A user called {username!r} already exists")
     with transaction.atomic():
         user = User(username=username, first_name=first_name, last_name=last_name, email=email,
                     job_title=job_title)
@@ -45,4 +63,50 @@ def create_user(*, username: str, agency: Agency, role: str, password: str | Non
         user.save()
         Membership.objects.create(user=user, agency=agency, role=role)
         record_event("user.created", actor=actor, target=user, agency=agency, details={"role": role})
+    return user
+
+
+def _may_manage_account(actor, user) -> bool:
+    """Operators at the command line (actor None) and administrators of the user's partnership."""
+    if actor is None:
+        return True
+    if not getattr(actor, "is_authenticated", False) or actor.pk == user.pk:
+        return False
+    if actor.role != Role.ADMINISTRATOR:
+        return False
+    # An account with no agency belongs to no partnership: only an operator may change it.
+    return user.partnership is not None and user.partnership == actor.partnership
+
+
+def end_sessions(user) -> int:
+    """Delete every stored session signed in as `user`; returns how many ended.
+
+    Works with the database-backed session engines (db, cached_db). With any other engine
+    SessionLimitMiddleware still ends a disabled account's session on its next request.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    ended = 0
+    live = store_class.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for row in live.only("session_key", "session_data").iterator():
+        if store_class().decode(row.session_data).get(SESSION_KEY) == str(user.pk):
+            store_class(row.session_key).delete()
+            ended += 1
+    return ended
+
+
+def disable_user(*, actor, user: User) -> User:
+    """Stop an account signing in and end all its sessions at once. Nothing is deleted."""
+    if not _may_manage_account(actor, user):
+        raise PermissionDenied("Only a system administrator of the partnership may disable an account")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        was_active = user.is_active
+        if was_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        ended = end_sessions(user)
+        record_event("user.updated", actor=actor, target=user,
+                     details={"is_active": False, "was_active": was_active, "sessions_ended": ended})
     return user

@@ -63,7 +63,7 @@ def mfa(request):
     if enrolling:
         device = _enrolment_device(request.user)
 
-    form = OneTimeCodeForm(request.POST or None)
+    form = OneTimeCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             # Lock the device row: two requests racing with the same code must not both pass.

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, code, name, type, partnership, partnership_name, contact_email, contact_phone,
                **options):
-        if Agency.objects.filter(code=code).exists():
+        if Agency.objects.filter(code__iexact=code).exists():
             raise CommandError(f"An agency with code {code!r} already exists")
         partnership_code = partnership or settings.WREKIN_PARTNERSHIP_CODE
         if partnership_code:
@@ -28,7 +28,8 @@ class Command(BaseCommand):
             existing = list(Partnership.objects.all()[:2])
             if len(existing) > 1:
                 raise CommandError("There is more than one partnership: name one with --partnership")
-            target = existing[0] if existing else ensure_partnership(code="partnership", name=partnership_name)
+            target = existing[0] if existing else ensure_partnership(code="partnership",
+                                                                     name=partnership_name)
         try:
             agency = create_agency(code=code, name=name, type=type, partnership=target,
                                    contact_email=contact_email, contact_phone=contact_phone)

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from wrekin.accounts.actions import disable_user
+from wrekin.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Disable an account: it can no longer sign in, and its open sessions end now. Nothing is deleted."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+
+    def handle(self, *args, username, **options):
+        try:
+            user = User.objects.get(username=username)
+        except User.DoesNotExist:
+            raise CommandError(f"No user called {username!r}") from None
+        disable_user(actor=None, user=user)
+        self.stdout.write(f"Disabled {user.username}: signed out everywhere and cannot sign in.")
