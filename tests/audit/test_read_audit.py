@@ -29,7 +29,7 @@ def test_search_is_audited_with_the_query_and_count(client_for, people):
     response = client.post(reverse("people:search"), {"q": "Kayleigh Smith 2010"})
     assert response.status_code == 200
     event = AuditEvent.objects.filter(event_type="person.searched").get()
-    assert event.details == {"query": "Kayleigh Smith 2010", "results": 1}
+    assert event.details == {"query": "Kayleigh Smith 2010", "results": 1, "known_to": 0}
 
 
 def test_if_the_audit_write_fails_the_record_is_not_shown(client_for, people, monkeypatch):

@@ -1,0 +1,71 @@
+"""Records the access policy keeps: restricted-record lists, break-glass grants and notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class RestrictedAccess(models.Model):
+    """A named user allowed to open a restricted person's record (e.g. a staff member's relative)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="restricted_access")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "user"], name="one_restricted_access_per_user")]
+
+
+class BreakGlassGrant(models.Model):
+    """Time-limited access beyond the policy, given by the user's own stated reason and always reviewed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=20, blank=True,
+                                      choices=[("justified", "Justified"), ("not_justified", "Not justified")])
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.ended_at is None and self.expires_at > now
+
+
+class NotificationKind(models.TextChoices):
+    KNOWN_TO_LOOKUP = "known_to_lookup", "A child you lead on was looked up"
+    KNOWN_TO_REFERRAL = "known_to_referral", "A concern was raised about a child you lead on"
+    BREAK_GLASS = "break_glass", "Break-glass access used"
+    UNUSUAL_ACCESS = "unusual_access", "Unusual access"
+
+
+class Notification(models.Model):
+    """A message to one user. Carries ids and a short factual text, never case narrative."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]

@@ -11,14 +11,20 @@ The rules today (later issues extend them in this module, nowhere else):
   exploitation work — in Wrekin, every person in the partnership;
 - auditors and administrators see no case content: auditors read the audit
   trail, administrators manage accounts and settings;
-- a user with no active membership sees nothing.
+- a user with no active membership sees nothing;
+- a **restricted** person (e.g. a staff member's relative) is visible only to the
+  users named for them, whatever their role;
+- an active **break-glass** grant opens one person to one user for a short time,
+  on the user's stated reason; auditors are told (see wrekin/access/break_glass.py).
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from wrekin.access.models import BreakGlassGrant, RestrictedAccess
 from wrekin.accounts.models import Role
 from wrekin.people.models import Involvement, Person
 
@@ -40,19 +46,27 @@ def can_view_audit(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.AUDITOR)
 
 
-def people_visible_to(user) -> QuerySet[Person]:
+def people_visible_to(user, *, include_break_glass: bool = True) -> QuerySet[Person]:
     if not getattr(user, "is_authenticated", False):
         return Person.objects.none()
     membership = user.active_membership
     if membership is None:
         return Person.objects.none()
+    if membership.role not in CASE_CONTENT_ROLES:
+        return Person.objects.none()
     in_partnership = Person.objects.filter(partnership_id=membership.agency.partnership_id)
+    named = RestrictedAccess.objects.filter(user_id=user.pk).values("person_id")
     if membership.role in PARTNERSHIP_WIDE_ROLES:
-        return in_partnership
-    if membership.role in AGENCY_SCOPED_ROLES:
-        involved = Involvement.objects.filter(agency_id=membership.agency_id).values("person_id")
-        return in_partnership.filter(pk__in=involved)
-    return Person.objects.none()
+        by_policy = Q()
+    else:
+        by_policy = Q(pk__in=Involvement.objects.filter(agency_id=membership.agency_id).values("person_id"))
+    allowed = by_policy & (Q(is_restricted=False) | Q(pk__in=named))
+    if not include_break_glass:
+        return in_partnership.filter(allowed)
+    grants = BreakGlassGrant.objects.filter(
+        user_id=user.pk, ended_at__isnull=True, expires_at__gt=timezone.now()
+    ).values("person_id")
+    return in_partnership.filter(allowed | Q(pk__in=grants))
 
 
 def get_person_for_user(user, pk) -> Person:

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 
 def _navigation(request, membership) -> list[dict]:
+    from wrekin.access.models import Notification
     from wrekin.access.policy import can_record_people, can_see_case_content, can_view_audit
 
     user = request.user
@@ -13,10 +14,18 @@ def _navigation(request, membership) -> list[dict]:
         items.append(("Record a person", reverse("people:create"), "people-create"))
     if can_view_audit(user):
         items.append(("Audit trail", reverse("audit:events"), "audit"))
+        items.append(("Break-glass reviews", reverse("access:break_glass_reviews"), "access-reviews"))
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("access:notifications"),
+                  "access-notifications"))
     match = getattr(request, "resolver_match", None)
     current = ""
     if match is not None:
-        current = "people-create" if match.view_name == "people:create" else (match.namespace or "")
+        current = {
+            "people:create": "people-create",
+            "access:notifications": "access-notifications",
+            "access:break_glass_reviews": "access-reviews",
+        }.get(match.view_name, match.namespace or "")
     return [{"label": label, "url": url, "active": key == current} for label, url, key in items]
 
 

@@ -87,6 +87,9 @@ class Person(models.Model):
     looked_after = models.BooleanField(null=True, blank=True)
     placed_out_of_area = models.BooleanField(null=True, blank=True)
     occupation = models.CharField(max_length=200, blank=True)
+    # A restricted record (e.g. a staff member's relative) opens only to users named in
+    # access.RestrictedAccess, whatever their role.
+    is_restricted = models.BooleanField(default=False)
 
     # Search keys, kept in step with the names by save() (and by bulk loaders explicitly).
     given_key = models.CharField(max_length=12, blank=True, editable=False)

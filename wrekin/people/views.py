@@ -10,10 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from wrekin.access.policy import can_record_people, can_see_case_content, get_person_for_user, people_visible_to
+from wrekin.access.known_to import flaggable_people, known_to_flags
+from wrekin.access.policy import (
+    can_record_people,
+    can_see_case_content,
+    get_person_for_user,
+    people_visible_to,
+)
 from wrekin.audit.actions import record_event
 from wrekin.people import actions
-from wrekin.people.identifiers import format_nhs_number
 from wrekin.people.forms import (
     AddressForm,
     ConfirmNewPersonForm,
@@ -23,6 +28,7 @@ from wrekin.people.forms import (
     PhoneForm,
     SearchForm,
 )
+from wrekin.people.identifiers import format_nhs_number
 from wrekin.people.search import parse_query, search_people
 
 
@@ -42,14 +48,31 @@ def search(request: HttpRequest) -> HttpResponse:
     _require_case_content(request)
     form = SearchForm(request.POST or None)
     matches = None
+    flags: list = []
     if request.method == "POST" and form.is_valid():
         query = form.cleaned_data["q"]
         with transaction.atomic():
             matches = search_people(people_visible_to(request.user), query)
+            flags = _known_to_flags(request.user, query)
             record_event("person.searched", actor=request.user,
-                         details={"query": query, "results": len(matches)})
+                         details={"query": query, "results": len(matches), "known_to": len(flags)})
     template = "people/search.html#results" if request.htmx and form.is_valid() else "people/search.html"
-    return render(request, template, {"form": form, "matches": matches, "page_title": "Find a person"})
+    return render(request, template, {"form": form, "matches": matches, "flags": flags,
+                                      "page_title": "Find a person"})
+
+
+# A flag says a child exists, so it is shown only for a close match on name *and* birth:
+# a name alone must not let anyone list the partnership's children.
+KNOWN_TO_MIN_SCORE = 0.8
+KNOWN_TO_MAX_FLAGS = 3
+
+
+def _known_to_flags(user, query: str) -> list:
+    if parse_query(query).birth_year is None:
+        return []
+    outside = flaggable_people(user).exclude(pk__in=people_visible_to(user).values("pk"))
+    close = [m for m in search_people(outside, query, limit=KNOWN_TO_MAX_FLAGS) if m.score >= KNOWN_TO_MIN_SCORE]
+    return known_to_flags(actor=user, matches=close, already_visible=set())
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,6 +86,7 @@ def create(request: HttpRequest) -> HttpResponse:
         confirm = ConfirmNewPersonForm(request.POST)
         forms_valid = all(f.is_valid() for f in (details, address, phone, involvement, confirm))
         possible_matches = []
+        flags = []
         if forms_valid and not confirm.cleaned_data["none_of_these"]:
             data = details.cleaned_data
             text = " ".join(filter(None, [data["given_name"], data["family_name"]]))
@@ -70,9 +94,11 @@ def create(request: HttpRequest) -> HttpResponse:
                 text += " " + data["date_of_birth"].isoformat()
             with transaction.atomic():
                 possible_matches = search_people(people_visible_to(request.user), text, limit=10)
+                flags = _known_to_flags(request.user, text)
                 record_event("person.searched", actor=request.user,
-                             details={"query": text, "results": len(possible_matches), "before_create": True})
-        if forms_valid and not possible_matches:
+                             details={"query": text, "results": len(possible_matches), "before_create": True,
+                                      "known_to": len(flags)})
+        if forms_valid and not possible_matches and not flags:
             a = address.cleaned_data
             person = actions.record_person(
                 actor=request.user,
@@ -102,9 +128,10 @@ def create(request: HttpRequest) -> HttpResponse:
         involvement = InvolvementForm()
         confirm = ConfirmNewPersonForm()
         possible_matches = []
+        flags = []
     return render(request, "people/create.html", {
         "form": details, "address_form": address, "phone_form": phone, "involvement_form": involvement,
-        "confirm_form": confirm, "possible_matches": possible_matches, "page_title": "Record a person",
+        "confirm_form": confirm, "possible_matches": possible_matches, "flags": flags, "page_title": "Record a person",
         "all_forms": [details, address, phone, involvement],
     })
 

@@ -1,0 +1,188 @@
+"""Known-to flags, break-glass and restricted records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from wrekin.access.models import BreakGlassGrant, Notification, NotificationKind, RestrictedAccess
+from wrekin.access.policy import people_visible_to
+from wrekin.accounts.models import Membership, Role, User
+from wrekin.audit.models import AuditEvent
+
+
+def _code(user, offset: int = 0) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key, device.step, device.t0 + offset * device.step, device.digits):06d}"
+
+
+# --- Known-to flags -------------------------------------------------------------------
+
+def test_outsider_sees_a_flag_and_contacts_not_the_file(client_for, people, personas):
+    response = client_for("charlie").post(reverse("people:search"), {"q": "Kayleigh Smith 04/03/2010"})
+    assert response.status_code == 200
+    assert response.context["matches"] == []
+    [flag] = response.context["flags"]
+    assert flag.person_id == people["kayleigh"].pk
+    assert flag.agencies == ["Test Constabulary", "Wrekin Children's Services"]
+    assert {c.agency for c in flag.contacts} == {"Test Constabulary", "Wrekin Children's Services"}
+    html = response.content.decode()
+    assert "Known to other agencies" in html
+    # The file is not shown: no link to the record, only to break-glass.
+    assert f'href="{reverse("people:detail", args=[people["kayleigh"].pk])}"' not in html
+    assert reverse("access:break_glass", args=[people["kayleigh"].pk]) in html
+
+
+def test_lookup_notifies_the_managers_when_there_is_no_lead_professional(client_for, people, personas):
+    client_for("charlie").post(reverse("people:search"), {"q": "Kayleigh Smith 04/03/2010"})
+    [note] = Notification.objects.all()
+    assert note.recipient == personas["dana"]  # CSC manager working with Kayleigh
+    assert note.kind == NotificationKind.KNOWN_TO_LOOKUP and note.actor == personas["charlie"]
+    assert "Wrekin Community Health" in note.message
+    event = AuditEvent.objects.get(event_type="access.known_to_shown")
+    assert event.person_id == people["kayleigh"].pk and event.details == {"notified": 1}
+    # Dana reads it on her notifications page.
+    response = client_for("dana").get(reverse("access:notifications"))
+    assert "looked up Kayleigh Smith" in response.content.decode()
+
+
+def test_no_flag_on_a_name_alone(client_for, people):
+    response = client_for("charlie").post(reverse("people:search"), {"q": "Kayleigh Smith"})
+    assert response.context["flags"] == []
+    assert not Notification.objects.exists()
+
+
+def test_no_flag_for_someone_you_can_already_see(client_for, people):
+    response = client_for("alice").post(reverse("people:search"), {"q": "Kayleigh Smith 04/03/2010"})
+    assert [m.person.pk for m in response.context["matches"]] == [people["kayleigh"].pk]
+    assert response.context["flags"] == []
+
+
+def test_no_flag_across_partnerships(client_for, people):
+    response = client_for("oscar").post(reverse("people:search"), {"q": "Daniel Smyth 04/03/2010"})
+    assert response.context["flags"] == [] and response.context["matches"] == []
+
+
+def test_recording_a_duplicate_is_stopped_by_the_flag(client_for, people):
+    from wrekin.people.models import Person
+
+    response = client_for("charlie").post(reverse("people:create"), {
+        "kind": "child", "given_name": "Kayley", "family_name": "Smith", "date_of_birth": "04/03/2010"})
+    assert response.status_code == 200 and len(response.context["flags"]) == 1
+    assert Person.objects.filter(given_name="Kayley").count() == 0
+
+
+# --- Break-glass ----------------------------------------------------------------------
+
+def test_break_glass_opens_the_record_for_an_hour_and_tells_auditors(client_for, people, personas):
+    client = client_for("charlie")
+    url = reverse("access:break_glass", args=[people["kayleigh"].pk])
+    detail = reverse("people:detail", args=[people["kayleigh"].pk])
+    assert client.get(detail).status_code == 404
+    response = client.post(url, {"reason": "Found at 2am at the bus station; lead not reachable.",
+                                 "code": _code(personas["charlie"])})
+    assert response.status_code == 302 and response["Location"] == detail
+    assert client.get(detail).status_code == 200
+    grant = BreakGlassGrant.objects.get()
+    assert timedelta(minutes=59) < grant.expires_at - grant.granted_at <= timedelta(minutes=60)
+    assert Notification.objects.get(kind=NotificationKind.BREAK_GLASS).recipient == personas["heidi"]
+    event = AuditEvent.objects.get(event_type="access.break_glass")
+    assert event.reason.startswith("Found at 2am") and event.actor == personas["charlie"]
+    # After expiry the record closes again.
+    BreakGlassGrant.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(detail).status_code == 404
+
+
+def test_break_glass_needs_a_reason_and_a_fresh_code(client_for, people, personas):
+    client = client_for("charlie")
+    url = reverse("access:break_glass", args=[people["kayleigh"].pk])
+    response = client.post(url, {"reason": "urgent", "code": "000000"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at least 20 characters" in html and "urgent" in html
+    assert not BreakGlassGrant.objects.exists()
+    # The code was not spent on a form with other errors: it still works once.
+    code = _code(personas["charlie"])
+    response = client.post(url, {"reason": "Child reported missing tonight; need last address.", "code": code})
+    assert response.status_code == 302
+    response = client.post(url, {"reason": "Child reported missing tonight; need last address.", "code": code})
+    assert response.status_code == 302  # already visible now: sent to the record
+    assert BreakGlassGrant.objects.count() == 1
+
+
+def test_wrong_code_is_refused_and_recorded(client_for, people, personas):
+    client = client_for("charlie")
+    url = reverse("access:break_glass", args=[people["kayleigh"].pk])
+    response = client.post(url, {"reason": "Child reported missing tonight; need last address.",
+                                 "code": _code(personas["charlie"], offset=-20)})
+    assert "wrong or has already been used" in response.content.decode()
+    assert AuditEvent.objects.filter(event_type="access.break_glass_refused").count() == 1
+
+
+def test_break_glass_cannot_reach_restricted_or_other_partnerships(client_for, people, personas):
+    people["jayden"].is_restricted = True
+    people["jayden"].save()
+    client = client_for("bob")
+    for person in ("jayden", "elsewhere"):
+        response = client.post(reverse("access:break_glass", args=[people[person].pk]),
+                               {"reason": "Child reported missing tonight; need last address.",
+                                "code": _code(personas["bob"])})
+        assert response.status_code == 404
+
+
+def test_auditor_reviews_break_glass(client_for, people, personas):
+    grant = BreakGlassGrant.objects.create(user=personas["bob"], person=people["kayleigh"], reason="r" * 25,
+                                           expires_at=timezone.now() + timedelta(minutes=60))
+    client = client_for("heidi")
+    url = reverse("access:review_break_glass", args=[grant.pk])
+    response = client.post(url, {"outcome": "not_justified", "note": ""})
+    assert "Say why the access was not justified" in response.content.decode()
+    response = client.post(url, {"outcome": "not_justified", "note": "No emergency recorded."})
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.review_outcome == "not_justified" and grant.reviewed_by == personas["heidi"]
+
+
+# --- Restricted records ----------------------------------------------------------------
+
+def test_restricted_record_opens_only_to_named_users(client_for, people, personas):
+    kayleigh = people["kayleigh"]
+    client = client_for("dana")
+    response = client.post(reverse("access:restrict", args=[kayleigh.pk]), {
+        "reason": "Child of a member of staff.", "usernames": "alice", "code": _code(personas["dana"])})
+    assert response.status_code == 302
+    kayleigh.refresh_from_db()
+    assert kayleigh.is_restricted
+    assert set(RestrictedAccess.objects.values_list("user__username", flat=True)) == {"dana", "alice"}
+    for username, visible in [("alice", True), ("dana", True), ("erin", False), ("frank", False),
+                              ("grace", False)]:
+        assert people_visible_to(personas[username]).filter(pk=kayleigh.pk).exists() is visible, username
+    # Nobody outside is told the child is known.
+    response = client_for("charlie").post(reverse("people:search"), {"q": "Kayleigh Smith 04/03/2010"})
+    assert response.context["flags"] == []
+
+
+def test_restriction_names_only_people_in_the_partnership(client_for, people, personas):
+    response = client_for("dana").post(reverse("access:restrict", args=[people["kayleigh"].pk]), {
+        "reason": "Child of a member of staff.", "usernames": "oscar", "code": _code(personas["dana"])})
+    assert response.status_code == 403
+    assert not people["kayleigh"].__class__.objects.get(pk=people["kayleigh"].pk).is_restricted
+
+
+def test_unknown_username_is_a_form_error(client_for, people, personas):
+    response = client_for("dana").post(reverse("access:restrict", args=[people["kayleigh"].pk]), {
+        "reason": "Child of a member of staff.", "usernames": "nobody-here", "code": "123456"})
+    assert "No active user called nobody-here" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.ANALYST])
+def test_only_managers_and_coordinators_restrict(client_for, people, personas, role):
+    user = User.objects.get(username="alice")
+    Membership.objects.filter(user=user).update(role=role)
+    response = client_for("alice").get(reverse("access:restrict", args=[people["kayleigh"].pk]))
+    assert response.status_code == 403
