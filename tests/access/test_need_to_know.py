@@ -186,3 +186,46 @@ def test_only_managers_and_coordinators_restrict(client_for, people, personas, r
     Membership.objects.filter(user=user).update(role=role)
     response = client_for("alice").get(reverse("access:restrict", args=[people["kayleigh"].pk]))
     assert response.status_code == 403
+
+
+# --- Unusual access ----------------------------------------------------------------------
+
+def test_opening_many_more_records_than_usual_alerts_auditors(client_for, agencies, personas):
+    from tests.conftest import make_person
+    from wrekin.access.monitoring import MINIMUM_THRESHOLD
+
+    children = [make_person(agencies["police"], given=f"Child{n}", family="Test") for n in range(MINIMUM_THRESHOLD)]
+    client = client_for("alice")
+    for child in children[:-1]:
+        client.get(reverse("people:detail", args=[child.pk]))
+    assert not Notification.objects.filter(kind=NotificationKind.UNUSUAL_ACCESS).exists()
+    client.get(reverse("people:detail", args=[children[-1].pk]))
+    [note] = Notification.objects.filter(kind=NotificationKind.UNUSUAL_ACCESS)
+    assert note.recipient == personas["heidi"] and note.actor == personas["alice"]
+    # Opening more in the same hour does not repeat the alert.
+    client.get(reverse("people:detail", args=[children[0].pk]))
+    assert Notification.objects.filter(kind=NotificationKind.UNUSUAL_ACCESS).count() == 1
+    assert AuditEvent.objects.filter(event_type="access.unusual_access").count() == 1
+
+
+def test_a_busy_user_is_judged_against_their_own_usual_hour(agencies, personas):
+    from tests.conftest import make_person
+    from wrekin.access.monitoring import check_unusual_access
+
+    alice = personas["alice"]
+    children = [make_person(agencies["police"], given=f"Child{n}", family="Test") for n in range(40)]
+    now = timezone.now()
+    yesterday = now - timedelta(days=1)
+    # Yesterday alice opened 30 records in one hour: that is her usual busiest hour.
+    for child in children[:30]:
+        _view(alice, child)
+    AuditEvent.objects.filter(event_type="person.viewed").update(occurred_at=yesterday)
+    for child in children[:40]:
+        _view(alice, child)
+    assert check_unusual_access(alice, now=timezone.now()) is False  # 40 < 2 x 30
+
+
+def _view(user, person):
+    from wrekin.audit.actions import record_event
+
+    return record_event("person.viewed", actor=user, person=person, target=person)

@@ -10,13 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from wrekin.access.actions import active_grant
 from wrekin.access.known_to import flaggable_people, known_to_flags
+from wrekin.access.monitoring import check_unusual_access
 from wrekin.access.policy import (
     can_record_people,
     can_see_case_content,
     get_person_for_user,
     people_visible_to,
 )
+from wrekin.accounts.models import Role
 from wrekin.audit.actions import record_event
 from wrekin.people import actions
 from wrekin.people.forms import (
@@ -141,6 +144,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         person = get_person_for_user(request.user, pk)
         # Written before anything is rendered: if the audit write fails, nothing is shown.
         record_event("person.viewed", actor=request.user, person=person, target=person)
+        check_unusual_access(request.user)
+        grant = active_grant(request.user, person.pk)
     return render(request, "people/detail.html", {
         "person": person,
         "other_names": person.other_names.select_related("recorded_by_agency"),
@@ -150,6 +155,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relationships": person.relationships_from.select_related("to_person", "recorded_by_agency")
         .filter(to_person__in=people_visible_to(request.user)),
         "can_edit": can_record_people(request.user),
+        "break_glass": grant,
+        "can_restrict": request.user.role in (Role.MANAGER, Role.COORDINATOR) and not person.is_restricted,
         "age": person.age_on(timezone.localdate()),
         "nhs_number_display": format_nhs_number(person.nhs_number),
         "page_title": person.full_name,
