@@ -65,7 +65,10 @@ def _cases():
     cases.append(("access:break_glass_reviews", None, "GET", lambda u: 200 if u == "heidi" else 403))
     cases.append(("access:review_break_glass", "grant", "GET", lambda u: 200 if u == "heidi" else 403))
     cases.append(("access:end_break_glass", "grant", "GET", lambda u: 405))
+    cases.append(("access:sharing_register", None, "GET", lambda u: 200 if u in {"heidi", "erin", "oscar"} else 403))
     for person in SEES:
+        cases.append(("access:person_sharing", person, "GET",
+                      lambda u, p=person: _status_for_person_page(u, p, needs_recorder=True)))
         cases.append(("access:break_glass", person, "GET", lambda u, p=person: _break_glass_status(u, p)))
         cases.append(("access:restrict", person, "GET", lambda u, p=person: (
             403 if u not in {"dana", "erin", "oscar"} else 200 if u in SEES[p] else 404)))

@@ -229,3 +229,35 @@ def _view(user, person):
     from wrekin.audit.actions import record_event
 
     return record_event("person.viewed", actor=user, person=person, target=person)
+
+
+# --- Sharing records -------------------------------------------------------------------
+
+def test_a_disclosure_is_recorded_with_basis_and_reasoning(client_for, people, personas):
+    from wrekin.access.models import SharingRecord
+
+    url = reverse("access:person_sharing", args=[people["kayleigh"].pk])
+    client = client_for("alice")
+    data = {"decision": "shared", "what": "Chronology March to June", "recipient_organisation": "Another Council",
+            "purpose": "Child placed in their area", "reasoning": "Needed to keep her safe in placement"}
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert "Choose the lawful basis for sharing" in html and "Chronology March to June" in html
+    response = client.post(url, {**data, "lawful_basis": "public_task_safeguarding", "method": "email"})
+    assert response.status_code == 302
+    record = SharingRecord.objects.get()
+    assert record.decided_by == personas["alice"] and record.agency.code == "TEST-POLICE"
+    event = AuditEvent.objects.get(event_type="access.sharing_recorded")
+    assert event.details == {"decision": "shared", "lawful_basis": "public_task_safeguarding", "method": "email"}
+
+
+def test_a_decision_not_to_share_is_recorded_too(client_for, people):
+    from wrekin.access.models import SharingRecord
+
+    response = client_for("alice").post(reverse("access:person_sharing", args=[people["kayleigh"].pk]), {
+        "decision": "not_shared", "what": "Full police file", "recipient_organisation": "A newspaper",
+        "purpose": "Story", "reasoning": "No lawful basis; not in the child's interests"})
+    assert response.status_code == 302
+    assert SharingRecord.objects.get().decision == "not_shared"
+    register = client_for("heidi").get(reverse("access:sharing_register"))
+    assert "A newspaper" in register.content.decode()

@@ -10,7 +10,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from wrekin.access.known_to import flaggable_people
-from wrekin.access.models import BreakGlassGrant, Notification, NotificationKind, RestrictedAccess
+from wrekin.access.models import (
+    BreakGlassGrant,
+    Notification,
+    NotificationKind,
+    RestrictedAccess,
+    SharingDecision,
+    SharingRecord,
+)
 from wrekin.access.policy import can_see_case_content, get_person_for_user, people_visible_to
 from wrekin.accounts.models import Role, User
 from wrekin.audit.actions import record_event
@@ -114,3 +121,24 @@ def active_grant(user, person_id: int) -> BreakGlassGrant | None:
     # If the policy would show the record anyway, the grant is not what opens it.
     by_policy = people_visible_to(user, include_break_glass=False).filter(pk=person_id)
     return None if by_policy.exists() else grant
+
+
+def record_sharing(*, actor, person_id: int | None, decision: str, what: str, recipient_organisation: str,
+                   recipient_name: str = "", purpose: str, lawful_basis: str = "", reasoning: str,
+                   method: str = "", export_reference: str = "") -> SharingRecord:
+    """Record a disclosure outside the partnership, or a decision not to disclose, with its reasoning."""
+    if not can_see_case_content(actor):
+        raise PermissionDenied("Your role cannot record information sharing")
+    if decision == SharingDecision.SHARED and not lawful_basis:
+        raise ValueError("A disclosure needs its lawful basis")
+    with transaction.atomic():
+        person = get_person_for_user(actor, person_id) if person_id is not None else None
+        record = SharingRecord.objects.create(
+            partnership=actor.partnership, person=person, decision=decision, what=what,
+            recipient_organisation=recipient_organisation, recipient_name=recipient_name, purpose=purpose,
+            lawful_basis=lawful_basis, reasoning=reasoning, method=method, decided_by=actor, agency=actor.agency,
+            export_reference=export_reference,
+        )
+        record_event("access.sharing_recorded", actor=actor, person=person, target=record,
+                     details={"decision": decision, "lawful_basis": lawful_basis, "method": method})
+    return record

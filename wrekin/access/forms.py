@@ -1,6 +1,7 @@
 from django import forms
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wrekin.access.models import LawfulBasis, SharingDecision, SharingMethod
 from wrekin.accounts.models import User
 
 
@@ -85,3 +86,32 @@ class RestrictForm(StepUpMixin):
         if missing:
             raise forms.ValidationError(f"No active user called {', '.join(missing)}")
         return users
+
+
+class SharingForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect, choices=SharingDecision.choices,
+                                 error_messages={"required": "Choose whether the information was shared"})
+    what = forms.CharField(label="What was shared, or asked for", widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="For example: chronology for March to June, current address",
+                           error_messages={"required": "Say what was shared or asked for"})
+    recipient_organisation = forms.CharField(label="Organisation", max_length=200,
+                                             error_messages={"required": "Enter the organisation"})
+    recipient_name = forms.CharField(label="Person (name and role)", max_length=200, required=False)
+    purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 2}),
+                              error_messages={"required": "Enter the purpose"})
+    lawful_basis = forms.ChoiceField(label="Lawful basis", required=False,
+                                     choices=[("", "Choose the lawful basis")] + list(LawfulBasis.choices))
+    method = forms.ChoiceField(label="How it was shared", required=False,
+                               choices=[("", "Not shared / not applicable")] + list(SharingMethod.choices))
+    reasoning = forms.CharField(label="Reasoning", widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text="Why sharing was (or was not) necessary and proportionate",
+                                error_messages={"required": "Record the reasoning behind the decision"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == SharingDecision.SHARED:
+            if not data.get("lawful_basis"):
+                self.add_error("lawful_basis", "Choose the lawful basis for sharing")
+            if not data.get("method"):
+                self.add_error("method", "Choose how the information was shared")
+        return data

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wrekin.access import actions
-from wrekin.access.forms import BreakGlassForm, BreakGlassReviewForm, RestrictForm
+from wrekin.access.forms import BreakGlassForm, BreakGlassReviewForm, RestrictForm, SharingForm
 from wrekin.access.known_to import flag_for, flaggable_people
-from wrekin.access.models import BreakGlassGrant, Notification
+from wrekin.access.models import BreakGlassGrant, Notification, SharingRecord
 from wrekin.access.policy import can_see_case_content, can_view_audit, get_person_for_user, people_visible_to
 from wrekin.accounts.models import Role
 from wrekin.audit.actions import record_event
@@ -112,4 +112,36 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "access/notifications.html", {
         "page": page, "visible": visible, "page_title": "Notifications",
         "unread": items.filter(read_at__isnull=True).count(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def person_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's sharing record: every disclosure outside the partnership and every decision not to share."""
+    if not can_see_case_content(request.user):
+        raise PermissionDenied
+    person = get_person_for_user(request.user, pk)
+    form = SharingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.record_sharing(actor=request.user, person_id=person.pk, **form.cleaned_data)
+        messages.success(request, "Sharing decision recorded")
+        return redirect("access:person_sharing", pk=person.pk)
+    with transaction.atomic():
+        record_event("access.sharing_viewed", actor=request.user, person=person)
+    records = person.sharing_records.select_related("decided_by", "agency")
+    return render(request, "access/person_sharing.html", {
+        "form": form, "person": person, "records": records, "page_title": f"Information sharing: {person.full_name}",
+    })
+
+
+def sharing_register(request: HttpRequest) -> HttpResponse:
+    """The partnership's register of disclosures, for auditors and coordinators."""
+    if request.user.role not in (Role.AUDITOR, Role.COORDINATOR):
+        raise PermissionDenied
+    records = (SharingRecord.objects.filter(partnership_id=request.user.partnership.pk)
+               .select_related("decided_by", "agency"))
+    with transaction.atomic():
+        record_event("access.sharing_viewed", actor=request.user, details={"screen": "register"})
+    return render(request, "access/sharing_register.html", {
+        "page": Paginator(records, 50).get_page(request.GET.get("page")), "page_title": "Information sharing register",
     })

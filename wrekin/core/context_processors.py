@@ -4,6 +4,7 @@ from django.urls import reverse
 
 def _navigation(request, membership) -> list[dict]:
     from wrekin.access.models import Notification
+    from wrekin.accounts.models import Role
     from wrekin.access.policy import can_record_people, can_see_case_content, can_view_audit
 
     user = request.user
@@ -15,6 +16,8 @@ def _navigation(request, membership) -> list[dict]:
     if can_view_audit(user):
         items.append(("Audit trail", reverse("audit:events"), "audit"))
         items.append(("Break-glass reviews", reverse("access:break_glass_reviews"), "access-reviews"))
+    if user.role in (Role.AUDITOR, Role.COORDINATOR):
+        items.append(("Sharing register", reverse("access:sharing_register"), "access-sharing"))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("access:notifications"),
                   "access-notifications"))
@@ -25,6 +28,7 @@ def _navigation(request, membership) -> list[dict]:
             "people:create": "people-create",
             "access:notifications": "access-notifications",
             "access:break_glass_reviews": "access-reviews",
+            "access:sharing_register": "access-sharing",
         }.get(match.view_name, match.namespace or "")
     return [{"label": label, "url": url, "active": key == current} for label, url, key in items]
 
