@@ -4,8 +4,8 @@ from django.urls import reverse
 
 def _navigation(request, membership) -> list[dict]:
     from wrekin.access.models import Notification
-    from wrekin.accounts.models import Role
     from wrekin.access.policy import can_record_people, can_see_case_content, can_view_audit
+    from wrekin.accounts.models import Role
 
     user = request.user
     items = [("Home", reverse("core:home"), "core")]
