@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wrekin.missing",
     "wrekin.mace",
     "wrekin.intelligence",
+    "wrekin.linkage",
     "wrekin.api",
     "wrekin.synthetic",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("missing/", include("wrekin.missing.urls")),
     path("mace/", include("wrekin.mace.urls")),
     path("intelligence/", include("wrekin.intelligence.urls")),
+    path("linkage/", include("wrekin.linkage.urls")),
     path("access/", include("wrekin.access.urls")),
     path("audit/", include("wrekin.audit.urls")),
     path("api/v1/", include("wrekin.api.urls")),
