@@ -40,6 +40,7 @@ demo: setup
 
 test: setup chromium
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --recursive wrekin --exclude '*/migrations/*' --severity-level medium
 	$(BIN)/pytest
 
 lint: setup
