@@ -24,6 +24,7 @@ from django.http import Http404
 from wrekin.access.policy import CASE_CONTENT_ROLES, people_visible_to
 from wrekin.accounts.models import Role, User
 from wrekin.mace.models import MaceAction, MaceMeeting
+from wrekin.people.models import Person
 
 MEETING_ORGANISER_ROLES = frozenset({Role.COORDINATOR, Role.MACE_CHAIR})
 CHAIR_ROLES = MEETING_ORGANISER_ROLES
@@ -103,6 +104,10 @@ def eligible_attendees(partnership_id: int) -> QuerySet[User]:
     ).select_related("membership__agency").order_by("membership__agency__name", "first_name", "username")
 
 
-def people_addable_by(user):
-    """People a user may put on an agenda: only those they can already see."""
-    return people_visible_to(user)
+def people_addable_by(user) -> QuerySet[Person]:
+    """People a user may put on an agenda: only those they can already see in their own right.
+
+    A break-glass grant lets someone read one record in an emergency; it does not
+    let them share that person with a meeting.
+    """
+    return people_visible_to(user, include_break_glass=False)
