@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import CASE_CONTENT_ROLES, people_visible_to
@@ -49,9 +49,13 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def get_case_for_user(user, pk) -> Case:
     """One case, with its child and lead; 404 whether it is absent or not the user's to see."""
+    if not can_see_casework(user):
+        raise Http404("No case found")
     try:
-        return cases_visible_to(user).select_related(
-            "person", "lead_professional", "opened_by_agency"
+        # A correlated EXISTS on the one case's child: the database never lists everyone visible.
+        visible = Exists(people_visible_to(user).filter(pk=OuterRef("person_id")))
+        return Case.objects.filter(visible).select_related(
+            "person", "lead_professional__membership__agency", "opened_by_agency"
         ).get(pk=int(pk))
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No case found") from None

@@ -3,34 +3,41 @@ from django.urls import reverse
 
 
 def _navigation(request, membership) -> list[dict]:
+    """The service navigation: what this user's role can reach, and which item is current."""
+    from wrekin.access.disruption import can_see_disruption
+    from wrekin.access.mace import can_see_mace
+    from wrekin.access.missing import can_see_pattern_alerts, holds_return_interviews
     from wrekin.access.models import Notification
-    from wrekin.access.policy import can_record_people, can_see_case_content, can_view_audit
+    from wrekin.access.policy import can_see_case_content, can_view_audit
     from wrekin.accounts.models import Role
 
     user = request.user
-    items = [("Home", reverse("core:home"), "core")]
+    # (label, url name, the namespaces or view names that make it current)
+    items: list[tuple[str, str, set[str]]] = [("Home", "core:home", {"core"})]
     if can_see_case_content(user):
-        items.append(("People", reverse("people:search"), "people"))
-    if can_record_people(user):
-        items.append(("Record a person", reverse("people:create"), "people-create"))
+        items.append(("People", "people:search", {"people"}))
+        items.append(("Cases", "casework:list", {"casework"}))
+    if holds_return_interviews(user):
+        items.append(("Return interviews", "missing:interviews_due", {"missing"}))
+    elif can_see_pattern_alerts(user):
+        items.append(("Missing patterns", "missing:alerts", {"missing"}))
+    if can_see_mace(user):
+        items.append(("MACE", "mace:meetings", {"mace"}))
+    if can_see_disruption(user):
+        items.append(("Persons of concern", "intelligence:persons_of_concern", {"intelligence"}))
     if can_view_audit(user):
-        items.append(("Audit trail", reverse("audit:events"), "audit"))
-        items.append(("Break-glass reviews", reverse("access:break_glass_reviews"), "access-reviews"))
+        items.append(("Audit trail", "audit:events", {"audit"}))
+        items.append(("Break-glass reviews", "access:break_glass_reviews",
+                      {"access:break_glass_reviews", "access:review_break_glass"}))
     if user.role in (Role.AUDITOR, Role.COORDINATOR):
-        items.append(("Sharing register", reverse("access:sharing_register"), "access-sharing"))
+        items.append(("Sharing register", "access:sharing_register", {"access:sharing_register"}))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    items.append((f"Notifications ({unread})" if unread else "Notifications", reverse("access:notifications"),
-                  "access-notifications"))
+    items.append((f"Notifications ({unread})" if unread else "Notifications", "access:notifications",
+                  {"access:notifications"}))
     match = getattr(request, "resolver_match", None)
-    current = ""
-    if match is not None:
-        current = {
-            "people:create": "people-create",
-            "access:notifications": "access-notifications",
-            "access:break_glass_reviews": "access-reviews",
-            "access:sharing_register": "access-sharing",
-        }.get(match.view_name, match.namespace or "")
-    return [{"label": label, "url": url, "active": key == current} for label, url, key in items]
+    keys = {match.view_name, match.namespace} if match is not None else set()
+    return [{"label": label, "url": reverse(name), "active": bool(keys & current)}
+            for label, name, current in items]
 
 
 def service(request):
