@@ -95,6 +95,9 @@ def format_violations(violations: list[dict]) -> str:
 
 # --- Screenshots for the user guide -------------------------------------------------------------
 
+MAX_SCREENSHOT_HEIGHT = 2400
+
+
 def screenshot(page: Page, name: str) -> Path:
     """A full-page PNG for docs/images/, at the 1280-pixel-wide viewport the contexts use."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -116,6 +119,9 @@ def _smaller_png(png: bytes) -> bytes:
     except ImportError:  # pragma: no cover - Pillow arrives with fpdf2
         return png
     with Image.open(io.BytesIO(png)) as image:
+        # The user guide shows the top of a page; very long forms are cut to keep the repository small.
+        if image.height > MAX_SCREENSHOT_HEIGHT:
+            image = image.crop((0, 0, image.width, MAX_SCREENSHOT_HEIGHT))
         palette = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT,
                                                 dither=Image.Dither.NONE)
         out = io.BytesIO()

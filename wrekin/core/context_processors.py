@@ -9,6 +9,7 @@ def _navigation(request, membership) -> list[dict]:
     from wrekin.access.missing import can_see_pattern_alerts, holds_return_interviews
     from wrekin.access.models import Notification
     from wrekin.access.policy import can_see_case_content, can_view_audit
+    from wrekin.access.referrals import can_approve_screenings, can_refer, can_triage
     from wrekin.accounts.models import Role
 
     user = request.user
@@ -17,6 +18,14 @@ def _navigation(request, membership) -> list[dict]:
     if can_see_case_content(user):
         items.append(("People", "people:search", {"people"}))
         items.append(("Cases", "casework:list", {"casework"}))
+    if can_triage(user):
+        items.append(("Triage queue", "referrals:triage_queue", {"referrals:triage_queue", "referrals:triage"}))
+    if can_approve_screenings(user):
+        items.append(("Screenings to approve", "referrals:approvals",
+                      {"referrals:approvals", "referrals:screening_approval"}))
+    if can_refer(user):
+        items.append(("Make a referral", "referrals:start",
+                      {"referrals:start", "referrals:create", "referrals:create_for_new_child"}))
     if holds_return_interviews(user):
         items.append(("Return interviews", "missing:interviews_due", {"missing"}))
     elif can_see_pattern_alerts(user):
