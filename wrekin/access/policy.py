@@ -71,6 +71,29 @@ def people_visible_to(user, *, include_break_glass: bool = True) -> QuerySet[Per
 
 def get_person_for_user(user, pk) -> Person:
     try:
-        return people_visible_to(user).get(pk=int(pk))
+        person = people_visible_to(user).get(pk=int(pk))
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404("No person found") from None
+    _remember_visible(user, person.pk)
+    return person
+
+
+def is_person_visible(user, person_id: int) -> bool:
+    """Whether the user may see this person. Positive answers are remembered for the request
+    (the user object lives for one request), so a page that fetched the person through
+    get_person_for_user does not ask the database again for each part it renders."""
+    if person_id in getattr(user, "_wrekin_visible_people", ()):
+        return True
+    visible = people_visible_to(user).filter(pk=person_id).exists()
+    if visible:
+        _remember_visible(user, person_id)
+    return visible
+
+
+def _remember_visible(user, person_id: int) -> None:
+    # Only positive answers: access granted later in the request (a new involvement, a
+    # break-glass grant) must not be hidden by a stale "no".
+    if getattr(user, "is_authenticated", False):
+        if not hasattr(user, "_wrekin_visible_people"):
+            user._wrekin_visible_people = set()
+        user._wrekin_visible_people.add(person_id)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wrekin.access.disruption import disruptions_visible_to, persons_of_concern_visible_to
-from wrekin.access.policy import people_visible_to
+from wrekin.access.policy import is_person_visible
 from wrekin.core.timeline import ChronologyEntry
 from wrekin.intelligence.demographics import all_answered
 from wrekin.intelligence.models import DisruptionAction
@@ -36,7 +36,7 @@ def chronology_entries(person, user) -> list[ChronologyEntry]:
     concern get the name, the outcome and a link: seeing a child must not reveal a
     suspect your agency does not know.
     """
-    if not people_visible_to(user).filter(pk=person.pk).exists():
+    if not is_person_visible(user, person.pk):
         return []
     disruptions = list(DisruptionAction.objects.filter(children=person)
                        .select_related("person_of_concern", "recorded_by_agency").prefetch_related("updates"))

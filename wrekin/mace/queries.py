@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wrekin.access.mace import meetings_visible_to
-from wrekin.access.policy import people_visible_to
+from wrekin.access.policy import is_person_visible
 from wrekin.accounts.models import Role
 from wrekin.core.timeline import ChronologyEntry, WorkItem
 from wrekin.mace.models import ActionStatus, AgendaItemKind, MaceAction, MaceAgendaItem, MaceMeeting
@@ -107,7 +107,7 @@ def chronology_entries(person, user) -> list[ChronologyEntry]:
     can see the meeting get the summary, the decisions and a link: MACE minutes are
     restricted to attendees, the chair and coordinators.
     """
-    if not people_visible_to(user).filter(pk=person.pk).exists():
+    if not is_person_visible(user, person.pk):
         return []
     items = list(MaceAgendaItem.objects.filter(person_id=person.pk, kind=AgendaItemKind.CHILD)
                  .select_related("meeting").prefetch_related("decisions"))
