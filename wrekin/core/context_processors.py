@@ -40,7 +40,9 @@ def _navigation(request, membership) -> list[dict]:
                       {"access:break_glass_reviews", "access:review_break_glass"}))
     if user.role in (Role.AUDITOR, Role.COORDINATOR):
         items.append(("Sharing register", "access:sharing_register", {"access:sharing_register"}))
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = getattr(user, "unread_notifications", None)
+    if unread is None:  # a user loaded some other way than by the sign-in backend
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     items.append((f"Notifications ({unread})" if unread else "Notifications", "access:notifications",
                   {"access:notifications"}))
     match = getattr(request, "resolver_match", None)
