@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.conftest import PERSONAS
 from wrekin.intelligence import actions
+from wrekin.intelligence.link_views import ALERT_URL_NAMES
 from wrekin.intelligence.models import DisruptionAction, DisruptionUpdate
 from wrekin.people.models import Person
 
@@ -20,6 +21,8 @@ COVERED_URL_NAMES = {
     "intelligence:record_disruption", "intelligence:demographics", "intelligence:disruption_detail",
     "intelligence:update_disruption",
 }
+# Link alerts, entities, mentions and intelligence reports: walked in tests/intelligence/test_alerts_access.py.
+COVERED_URL_NAMES |= ALERT_URL_NAMES
 
 EVERYONE = sorted(PERSONAS)
 NO_CASE_CONTENT = {"heidi", "ivan", "nina"}
@@ -118,3 +121,12 @@ def test_absent_and_forbidden_disruption_look_the_same(client_for, world):
     absent = client.get(reverse("intelligence:disruption_detail", kwargs={"pk": 987654321}))
     assert forbidden.status_code == absent.status_code == 404
     assert forbidden.templates[0].name == absent.templates[0].name
+
+# The network pages and exports: walked as every persona in tests/intelligence/test_network_access.py.
+COVERED_URL_NAMES |= {
+    "intelligence:network", "intelligence:network_graphml", "intelligence:network_csv", "intelligence:hotspots",
+    "intelligence:persons_ranked",
+}
+
+# Walked as every persona in tests/intelligence/test_extraction_views.py::test_every_persona.
+COVERED_URL_NAMES |= {"intelligence:extract_suggestions"}
