@@ -125,6 +125,11 @@ def _variant_groups() -> dict[str, frozenset[str]]:
     return {name: frozenset(members) for name, members in groups.items()}
 
 
+def given_name_variant_groups() -> dict[str, frozenset[str]]:
+    """The project's own variant table (name -> its group), for other matchers such as linkage."""
+    return _variant_groups()
+
+
 @lru_cache(maxsize=4096)
 def given_name_variants(name: str) -> frozenset[str]:
     """Names that may stand for the same given name: nicknames, formal forms and local variants."""
