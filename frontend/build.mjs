@@ -5,6 +5,8 @@
 // - frontend/scss/wrekin.scss -> wrekin.css (Dart Sass, compressed)
 // - frontend/js/wrekin.js plus the ES module builds of GOV.UK Frontend and MoJ
 //   Frontend it imports, and htmx, copied unbundled (no bundler needed)
+// - Cytoscape.js and frontend/js/network.js for the network page
+// - frontend/js/webauthn.js for the passkey pages (sign-in, confirm it's you, add a passkey)
 // - only the images the stylesheet refers to, plus Wrekin's favicon
 //
 // No fonts are copied: Wrekin uses Arial, not GDS Transport.
@@ -113,7 +115,12 @@ copy(join(govukDist, "govuk-frontend.min.js.map"), join(out, "govuk-frontend.min
 copy(join(mojDist, "moj-frontend.min.js"), join(out, "moj-frontend.min.js"));
 copy(join(mojDist, "moj-frontend.min.js.map"), join(out, "moj-frontend.min.js.map"));
 copy(join(source, "js", "wrekin.js"), join(out, "wrekin.js"));
+copy(join(source, "js", "webauthn.js"), join(out, "webauthn.js")); // passkeys: loaded only by the pages that offer them
 copy(join(nodeModules, "htmx.org", "dist", "htmx.min.js"), join(out, "htmx.min.js"));
+// The network page's canvas: Cytoscape.js (UMD build, defines window.cytoscape) and the script that
+// draws the graph from the page's JSON data block. Loaded only by the network page.
+copy(join(nodeModules, "cytoscape", "dist", "cytoscape.min.js"), join(out, "cytoscape.min.js"));
+copy(join(source, "js", "network.js"), join(out, "network.js"));
 
 // Summary.
 function walk(dir) {

@@ -1,38 +1,16 @@
 from django import forms
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wrekin.access.models import LawfulBasis, SharingDecision, SharingMethod
 from wrekin.accounts.models import User
+from wrekin.accounts.step_up import StepUpCodeMixin
 
 
-class StepUpMixin(forms.Form):
-    """Asks for a fresh second-factor code: changes to access need the person, not just their session."""
+class StepUpMixin(StepUpCodeMixin):
+    """Changes to access ask for a new code inline: the shared step-up mechanism of wrekin.accounts.step_up.
 
-    code = forms.CharField(
-        label="Code from your authenticator app", min_length=6, max_length=6,
-        help_text="We ask again because this changes who can see a record",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        error_messages={"required": "Enter the 6-digit code from your authenticator app",
-                        "min_length": "The code has 6 digits", "max_length": "The code has 6 digits"},
-    )
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip()
-        if not code.isdigit():
-            raise forms.ValidationError("The code has 6 digits")
-        return code
-
-    def verify_step_up(self) -> None:
-        """Checked last, and only when everything else is valid: a code is spent when checked."""
-        if self.errors or "code" not in self.cleaned_data:
-            return
-        device = TOTPDevice.objects.filter(user=self.user, confirmed=True).first()
-        if device is None or not device.verify_token(self.cleaned_data["code"]):
-            self.add_error("code", "That code is wrong or has already been used. Wait for a new code.")
+    The code is checked last, only when every other field is valid, so it is not spent on a form
+    sent back for another mistake; a good code also counts as a fresh step-up for five minutes.
+    """
 
 
 class BreakGlassForm(StepUpMixin):
@@ -44,11 +22,7 @@ class BreakGlassForm(StepUpMixin):
                         "min_length": "Give the reason in a full sentence (at least 20 characters)"},
     )
     field_order = ["reason", "code"]
-
-    def clean(self):
-        data = super().clean()
-        self.verify_step_up()
-        return data
+    step_up_purpose = "break_glass"
 
 
 class BreakGlassReviewForm(forms.Form):
@@ -73,11 +47,7 @@ class RestrictForm(StepUpMixin):
         help_text="Usernames separated by commas. You are always included.",
     )
     field_order = ["reason", "usernames", "code"]
-
-    def clean(self):
-        data = super().clean()
-        self.verify_step_up()
-        return data
+    step_up_purpose = "restrict"
 
     def clean_usernames(self) -> list[User]:
         names = [n.strip() for n in self.cleaned_data["usernames"].split(",") if n.strip()]

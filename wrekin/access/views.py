@@ -28,7 +28,7 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No person found")
     if people_visible_to(request.user).filter(pk=pk).exists():
         return redirect("people:detail", pk=pk)
-    form = BreakGlassForm(request.POST or None, user=request.user)
+    form = BreakGlassForm(request.POST or None, request=request)
     if request.method == "POST":
         if form.is_valid():
             actions.break_glass(actor=request.user, person_id=pk, reason=form.cleaned_data["reason"])
@@ -85,7 +85,7 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role not in (Role.MANAGER, Role.COORDINATOR):
         raise PermissionDenied
     person = get_person_for_user(request.user, pk)
-    form = RestrictForm(request.POST or None, user=request.user)
+    form = RestrictForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         actions.restrict_person(actor=request.user, person_id=person.pk, reason=form.cleaned_data["reason"],
                                 named_users=form.cleaned_data["usernames"])

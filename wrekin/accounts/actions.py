@@ -10,9 +10,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
-from wrekin.accounts.models import Agency, AgencyType, Membership, Partnership, Role, User
+from wrekin.accounts.models import Agency, AgencyType, Membership, Partnership, Passkey, Role, User
 from wrekin.audit.actions import record_event
 
 
@@ -110,3 +111,29 @@ def disable_user(*, actor, user: User) -> User:
         record_event("user.updated", actor=actor, target=user,
                      details={"is_active": False, "was_active": was_active, "sessions_ended": ended})
     return user
+
+
+def add_passkey(*, actor, name: str, credential_id: str, public_key: bytes, sign_count: int, rp_id: str,
+                transports: list[str], aaguid: str = "", backed_up: bool = False) -> Passkey:
+    """Store a verified WebAuthn credential for the actor (registration is checked in passkeys.py)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to add a passkey")
+    with transaction.atomic():
+        passkey = Passkey.objects.create(
+            user=actor, name=name, confirmed=True, credential_id=credential_id, public_key=public_key,
+            sign_count=sign_count, rp_id=rp_id, transports=transports, aaguid=aaguid, backed_up=backed_up,
+        )
+        record_event("user.passkey_added", actor=actor, target=passkey,
+                     details={"transports": transports, "backed_up": backed_up})
+    return passkey
+
+
+def remove_passkey(*, actor, passkey_id: int) -> Passkey:
+    """Remove one of the actor's own passkeys. Another person's passkey answers as absent."""
+    with transaction.atomic():
+        passkey = Passkey.objects.select_for_update().filter(pk=passkey_id, user_id=actor.pk).first()
+        if passkey is None:
+            raise Http404("No passkey found")
+        record_event("user.passkey_removed", actor=actor, target=passkey)
+        passkey.delete()
+    return passkey

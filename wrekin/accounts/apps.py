@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from wrekin.accounts import signals  # noqa: F401
+        from wrekin.accounts import audit_events, signals  # noqa: F401

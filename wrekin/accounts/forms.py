@@ -1,5 +1,21 @@
+from __future__ import annotations
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+# A passkey response is a few kilobytes of JSON; anything far larger is not one.
+MAX_CREDENTIAL_JSON = 64 * 1024
+
+
+def normalise_code(typed: str) -> str | None:
+    """The 6 digits of a code as typed, or None if it is not one.
+
+    Apps show codes as "123 456"; people copy them with the space, or type a hyphen.
+    """
+    code = "".join(typed.split()).replace("-", "")
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None
+    return code
 
 
 class SignInForm(AuthenticationForm):
@@ -20,8 +36,22 @@ class OneTimeCodeForm(forms.Form):
     )
 
     def clean_code(self):
-        # Apps show codes as "123 456"; people copy them with the space, or type a hyphen.
-        code = "".join(self.cleaned_data["code"].split()).replace("-", "")
-        if len(code) != 6 or not code.isascii() or not code.isdigit():
+        code = normalise_code(self.cleaned_data["code"])
+        if code is None:
             raise forms.ValidationError("The code has 6 digits")
         return code
+
+
+class PasskeyNameForm(forms.Form):
+    """Naming a new passkey; the browser's response arrives in the hidden `credential` field."""
+
+    name = forms.CharField(
+        label="Name this passkey or security key", max_length=64,
+        help_text="So you can tell your keys apart, for example: Work laptop, or Blue security key",
+        error_messages={"required": "Enter a name for the passkey or security key",
+                        "max_length": "The name must be 64 characters or fewer"},
+    )
+    credential = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_CREDENTIAL_JSON)
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device, TimestampMixin
 
 
 class AgencyType(models.TextChoices):
@@ -108,3 +109,31 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+
+class Passkey(TimestampMixin, Device):
+    """A WebAuthn credential — a passkey or a hardware security key — usable as the second factor.
+
+    TOTP stays every account's enrolled factor; a passkey is an option added afterwards. Being a
+    django-otp Device, a sign-in completed with a passkey is "verified" exactly as one completed
+    with an authenticator app, and removing the passkey ends that verification at once.
+    Only public material is stored: the credential id, its public key and the signature counter.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    # base64url of the raw credential id, as browsers report it: the lookup key at sign-in.
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField(help_text="COSE-encoded public key")
+    sign_count = models.BigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    # The relying party (host name) the credential was made for: it can only be used there.
+    rp_id = models.CharField(max_length=253)
+    aaguid = models.CharField(max_length=36, blank=True)
+    backed_up = models.BooleanField(default=False, help_text="Synced by its provider (a passkey), not device-bound")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "passkey or security key"
+
+    def __str__(self) -> str:
+        return self.name

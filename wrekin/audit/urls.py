@@ -4,4 +4,9 @@ from wrekin.audit import views
 
 app_name = "audit"
 
-urlpatterns = [path("", views.events, name="events")]
+urlpatterns = [
+    path("", views.events, name="events"),
+    path("people/<int:pk>/", views.person_history, name="person_history"),
+    path("users/<str:username>/", views.user_activity, name="user_activity"),
+    path("unusual/", views.unusual_access, name="unusual_access"),
+]

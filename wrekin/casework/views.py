@@ -33,6 +33,7 @@ from wrekin.access.casework import (
     require_case_changer,
 )
 from wrekin.access.policy import get_person_for_user, people_visible_to
+from wrekin.accounts.step_up import step_up_required
 from wrekin.audit.actions import record_event
 from wrekin.casework import actions, forms
 from wrekin.casework.actions import CaseworkError
@@ -528,6 +529,10 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     person, everything, entries, form, filters, description = _chronology(request, pk)
     if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest("The filters are not valid: go back to the chronology and choose again.")
+    # An export leaves the system: the person confirms it is them (step-up), after the access checks
+    # above, and comes back here with the same filters.
+    if (detour := step_up_required(request)) is not None:
+        return detour
     now = timezone.now()
     with transaction.atomic():
         record_event("chronology.exported", actor=request.user, person=person, target=person, details={

@@ -1,0 +1,79 @@
+"""Every accounts URL, as every persona: sign-in pages, step-up and passkey management.
+
+Passkeys belong to one person: anyone else's passkey answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PERSONAS
+from wrekin.accounts.models import Passkey
+
+COVERED_URL_NAMES = {
+    "accounts:login", "accounts:logout", "accounts:mfa", "accounts:step_up", "accounts:passkeys",
+    "accounts:add_passkey", "accounts:remove_passkey",
+}
+
+EVERYONE = sorted(PERSONAS)
+
+
+@pytest.fixture
+def alice_key(personas):
+    return Passkey.objects.create(user=personas["alice"], name="Alice key", credential_id="AAAA",
+                                  public_key=b"\x00", rp_id="testserver")
+
+
+def _cases(key):
+    return [
+        ("accounts:login", {}, "GET", lambda u: 302),  # already signed in: sent on
+        ("accounts:mfa", {}, "GET", lambda u: 302),  # already verified: sent on
+        ("accounts:logout", {}, "GET", lambda u: 405),
+        ("accounts:step_up", {}, "GET", lambda u: 200),
+        ("accounts:passkeys", {}, "GET", lambda u: 200),
+        ("accounts:add_passkey", {}, "GET", lambda u: 200),
+        ("accounts:remove_passkey", {"pk": key.pk}, "GET", lambda u: 200 if u == "alice" else 404),
+        ("accounts:remove_passkey", {"pk": 987654}, "GET", lambda u: 404),
+        # IDOR by POST: nobody but Alice removes Alice key (the POST by Alice is in test_passkeys).
+        ("accounts:remove_passkey", {"pk": key.pk}, "POST", lambda u: 404 if u != "alice" else None),
+    ]
+
+
+@pytest.mark.parametrize("username", EVERYONE)
+def test_every_accounts_url_as_every_persona(username, client_for, alice_key):
+    client = client_for(username)
+    failures = []
+    for name, kwargs, method, expected in _cases(alice_key):
+        want = expected(username)
+        if want is None:
+            continue
+        response = client.generic(method, reverse(name, kwargs=kwargs))
+        if response.status_code != want:
+            failures.append(f"{method} {name} {kwargs}: got {response.status_code}, expected {want}")
+    assert not failures, f"{username}:\n" + "\n".join(failures)
+    assert Passkey.objects.filter(pk=alice_key.pk).exists()
+
+
+def test_the_list_shows_only_your_own_keys(client_for, alice_key):
+    assert "Alice key" in client_for("alice").get(reverse("accounts:passkeys")).text
+    for username in ("bob", "ivan", "heidi"):
+        assert "Alice key" not in client_for(username).get(reverse("accounts:passkeys")).text
+
+
+def test_anonymous_is_sent_to_sign_in(client, alice_key):
+    for name, kwargs, method, _ in _cases(alice_key):
+        if name in {"accounts:login", "accounts:logout", "accounts:mfa"}:
+            continue
+        response = client.generic(method, reverse(name, kwargs=kwargs))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")), name
+
+
+def test_a_password_only_session_reaches_only_the_second_factor(client, personas, alice_key):
+    client.force_login(personas["alice"])
+    for name, kwargs, method, _ in _cases(alice_key):
+        if name in {"accounts:login", "accounts:logout", "accounts:mfa"}:
+            continue
+        response = client.generic(method, reverse(name, kwargs=kwargs))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:mfa")), name
+    assert Passkey.objects.filter(pk=alice_key.pk).exists()

@@ -1,0 +1,14 @@
+"""Audit event types for second factors beyond sign-in itself: step-up and passkeys.
+
+(Sign-in, sign-out and TOTP enrolment are registered with the trail's core vocabulary in
+wrekin/audit/vocabulary.py.) Details carry codes and ids only: never a credential or a code.
+"""
+
+from wrekin.audit.vocabulary import register
+
+register("user.step_up_verified", "Confirmed their identity again (step-up)")
+register("user.step_up_failed", "Step-up confirmation refused")
+register("user.passkey_added", "Added a passkey or security key")
+register("user.passkey_removed", "Removed a passkey or security key")
+register("user.passkey_verified", "Confirmed their identity with a passkey")
+register("user.passkey_failed", "Passkey refused")
