@@ -34,6 +34,7 @@ chromium:
 demo: setup
 	$(BIN)/wrekin migrate --noinput
 	$(BIN)/wrekin seed --children $(CHILDREN) --seed 1 --if-empty
+	$(BIN)/wrekin seed_activity --seed 1 --if-empty
 	$(BIN)/wrekin demo_users
 	@echo "Wrekin is starting at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
 	WREKIN_DEBUG=0 $(BIN)/wrekin runserver 127.0.0.1:$(PORT)

@@ -261,3 +261,11 @@ def test_a_decision_not_to_share_is_recorded_too(client_for, people):
     assert SharingRecord.objects.get().decision == "not_shared"
     register = client_for("heidi").get(reverse("access:sharing_register"))
     assert "A newspaper" in register.content.decode()
+
+
+def test_unreviewed_break_glass_is_on_the_auditors_home_page(client_for, people, personas):
+    BreakGlassGrant.objects.create(user=personas["bob"], person=people["kayleigh"], reason="Found late at night.",
+                                   expires_at=timezone.now() + timedelta(minutes=60))
+    html = client_for("heidi").get(reverse("core:home")).content.decode()
+    assert "Break-glass access to review" in html and f"opened record #{people['kayleigh'].pk}" in html
+    assert "Break-glass access to review" not in client_for("erin").get(reverse("core:home")).content.decode()

@@ -41,11 +41,13 @@ class KnownToFlag:
 
 
 def flaggable_people(user) -> QuerySet[Person]:
-    """People in the user's partnership the user may be told *about* (not see): not restricted records."""
+    """People in the user's partnership the user may be told *about* (not see): not restricted records,
+    and not records merged into another person (the survivor is the one to flag)."""
     membership = getattr(user, "active_membership", None)
     if membership is None:
         return Person.objects.none()
-    return Person.objects.filter(partnership_id=membership.agency.partnership_id, is_restricted=False)
+    return Person.objects.filter(partnership_id=membership.agency.partnership_id, is_restricted=False,
+                                 merged_into__isnull=True)
 
 
 def _lead_and_risk(person: Person) -> tuple[User | None, str]:

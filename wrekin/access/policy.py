@@ -16,6 +16,8 @@ The rules today (later issues extend them in this module, nowhere else):
   users named for them, whatever their role;
 - an active **break-glass** grant opens one person to one user for a short time,
   on the user's stated reason; auditors are told (see wrekin/access/break_glass.py).
+- a person **merged** into another is visible to nobody as themselves: their records moved to
+  the survivor, who is visible by the rules above (wrekin/access/linkage.py shows merge history).
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ def people_visible_to(user, *, include_break_glass: bool = True) -> QuerySet[Per
         return Person.objects.none()
     if membership.role not in CASE_CONTENT_ROLES:
         return Person.objects.none()
-    in_partnership = Person.objects.filter(partnership_id=membership.agency.partnership_id)
+    # A person merged into another lives on as the survivor: the merged row is history, not a record
+    # anyone works on, so it is in no list or search (wrekin.linkage.merges).
+    in_partnership = Person.objects.filter(partnership_id=membership.agency.partnership_id,
+                                           merged_into__isnull=True)
     named = RestrictedAccess.objects.filter(user_id=user.pk).values("person_id")
     if membership.role in PARTNERSHIP_WIDE_ROLES:
         by_policy = Q()

@@ -64,3 +64,4 @@ register("audit.verified", "Verified the audit chain")
 register("audit.checkpoint_exported", "Exported an audit checkpoint")
 # Bulk work
 register("synthetic.seeded", "Seeded a synthetic partnership")
+register("synthetic.activity_seeded", "Seeded synthetic casework activity")

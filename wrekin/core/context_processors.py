@@ -5,6 +5,7 @@ from django.urls import reverse
 def _navigation(request, membership) -> list[dict]:
     """The service navigation: what this user's role can reach, and which item is current."""
     from wrekin.access.disruption import can_see_disruption
+    from wrekin.access.linkage import can_see_linkage
     from wrekin.access.mace import can_see_mace
     from wrekin.access.missing import can_see_pattern_alerts, holds_return_interviews
     from wrekin.access.models import Notification
@@ -34,6 +35,8 @@ def _navigation(request, membership) -> list[dict]:
         items.append(("MACE", "mace:meetings", {"mace"}))
     if can_see_disruption(user):
         items.append(("Persons of concern", "intelligence:persons_of_concern", {"intelligence"}))
+    if can_see_linkage(user):
+        items.append(("Record linkage", "linkage:imports", {"linkage"}))
     if can_view_audit(user):
         items.append(("Audit trail", "audit:events", {"audit"}))
         items.append(("Break-glass reviews", "access:break_glass_reviews",

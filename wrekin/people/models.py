@@ -90,6 +90,11 @@ class Person(models.Model):
     # A restricted record (e.g. a staff member's relative) opens only to users named in
     # access.RestrictedAccess, whatever their role.
     is_restricted = models.BooleanField(default=False)
+    # Set when this record was merged into another (wrekin.linkage.merges): the person lives on as
+    # `merged_into`, this row is hidden from lists and searches, and an unmerge clears both fields.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_people")
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     # Search keys, kept in step with the names by save() (and by bulk loaders explicitly).
     given_key = models.CharField(max_length=12, blank=True, editable=False)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from wrekin.access.actions import active_grant
 from wrekin.access.known_to import flaggable_people, known_to_flags
+from wrekin.access.linkage import can_see_linkage, survivor_for_user
 from wrekin.access.monitoring import check_unusual_access
 from wrekin.access.policy import (
     can_record_people,
@@ -141,7 +142,14 @@ def create(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
-        person = get_person_for_user(request.user, pk)
+        try:
+            person = get_person_for_user(request.user, pk)
+        except Http404:
+            # A merged record's old address leads to the person it was merged into, for those who may see them.
+            survivor = survivor_for_user(request.user, pk)
+            if survivor is None:
+                raise
+            return redirect("people:detail", pk=survivor.pk)
         # Written before anything is rendered: if the audit write fails, nothing is shown.
         record_event("person.viewed", actor=request.user, person=person, target=person)
         check_unusual_access(request.user)
@@ -156,6 +164,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(to_person__in=people_visible_to(request.user)),
         "can_edit": can_record_people(request.user),
         "break_glass": grant,
+        "can_see_linkage": can_see_linkage(request.user),
         "can_restrict": request.user.role in (Role.MANAGER, Role.COORDINATOR) and not person.is_restricted,
         "age": person.age_on(timezone.localdate()),
         "nhs_number_display": format_nhs_number(person.nhs_number),

@@ -128,7 +128,7 @@ def approval_worklist(user, today: date | None = None) -> list[WorkItem]:
     return [WorkItem(
         heading=HEADING_APPROVAL, title=screening.child.full_name,
         url=reverse("referrals:screening_approval", args=[screening.pk]),
-        detail=f"Graded {screening.grade_label} by {screening.screened_by.display_name}, {screening.agency.name}")
+        detail=f"Graded {screening.grade_label} by {screening.screened_by.display_name()}, {screening.agency.name}")
         for screening in screenings_awaiting_approval_for(user)]
 
 
@@ -174,4 +174,4 @@ def returned_worklist(user, today: date | None = None) -> list[WorkItem]:
                 .select_related("child", "decided_by").order_by("decided_at", "pk"))
     return [WorkItem(heading=HEADING_RETURNED, title=screening.child.full_name,
                      url=reverse("referrals:screening_detail", args=[screening.pk]),
-                     detail=f"Returned by {screening.decided_by.display_name}") for screening in returned]
+                     detail=f"Returned by {screening.decided_by.display_name()}") for screening in returned]
