@@ -30,6 +30,7 @@ COVERED_URL_NAMES = {
     "api:child_missing_episodes",
     "api:missing_episode_create",
     "api:child_screenings",
+    "api:alert_list",
 }
 
 CHILDREN = {"kayleigh", "daniel", "jayden", "elsewhere"}  # "poc" is a person of concern
@@ -74,6 +75,10 @@ OPERATIONS = {
     ("get", "/api/v1/children/{child_id}/screenings"): (
         lambda people, p: f"/api/v1/children/{people[p].pk}/screenings", None,
         lambda u, p: 200 if _sees_child(u, p) else 404),
+    # A list of what the user may see (tests/api/test_alerts.py checks which alerts).
+    ("get", "/api/v1/alerts"): (
+        lambda people, p: "/api/v1/alerts", None,
+        lambda u, p: 200 if u in CASE_CONTENT else 403),
 }
 
 
@@ -137,8 +142,8 @@ def test_token_holders_without_access_get_404_or_403_everywhere(username, token_
     """An auditor, an administrator, another agency and another partnership, all aimed at Kayleigh."""
     client = ApiClient(token_for(username))
     for (method, path), (url, body, _expected) in OPERATIONS.items():
-        if path == "/api/v1/people/search":
-            continue  # a search finds nothing it may not show; it is not a lookup of Kayleigh
+        if path in ("/api/v1/people/search", "/api/v1/alerts"):
+            continue  # a search or list finds nothing it may not show; it is not a lookup of Kayleigh
         response = client.request(method.upper(), url(people, "kayleigh"), body(people, "kayleigh") if body else None)
         assert response.status_code in (403, 404), (method, path, response.status_code)
 
@@ -152,6 +157,7 @@ def test_a_token_with_no_scope_for_an_operation_is_403_everywhere(token_for, peo
             "/api/v1/referrals": "referrals:write", "/api/v1/children/{child_id}/chronology": "chronology:read",
             "/api/v1/children/{child_id}/missing-episodes": "missing:read",
             "/api/v1/missing-episodes": "missing:write", "/api/v1/children/{child_id}/screenings": "screenings:read",
+            "/api/v1/alerts": "alerts:read",
         }[path]
         others = sorted(set(SCOPES) - {document_scope})
         client = ApiClient(token_for("erin", scopes=others))

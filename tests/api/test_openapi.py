@@ -17,6 +17,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/children/{child_id}/missing-episodes"),
     ("post", "/api/v1/missing-episodes"),
     ("get", "/api/v1/children/{child_id}/screenings"),
+    ("get", "/api/v1/alerts"),
 }
 
 

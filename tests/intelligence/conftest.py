@@ -50,3 +50,6 @@ def record(personas):
 def other_poc(agencies):
     """A person of concern in another partnership."""
     return make_person(agencies["elsewhere"], given="Lee", family="Grant", kind=PersonKind.PERSON_OF_CONCERN)
+
+# Entity, mention and link-alert fixtures (tests/intelligence/linkworld.py).
+from tests.intelligence.linkworld import save  # noqa: E402, F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from wrekin.api import errors
-from wrekin.api.routers import chronology, missing, people, referrals, screenings
+from wrekin.api.routers import alerts, chronology, missing, people, referrals, screenings
 
 DESCRIPTION = """\
 Send `Authorization: Bearer <token>` with every request. A token is issued by an operator with
@@ -38,3 +38,4 @@ api.add_router("", referrals.router)
 api.add_router("", missing.router)
 api.add_router("", screenings.router)
 api.add_router("", chronology.router)
+api.add_router("", alerts.router)

@@ -31,6 +31,7 @@ SCOPES: dict[str, str] = {
     "missing:read": "Read a child's missing episodes",
     "missing:write": "Record missing episodes",
     "screenings:read": "Read a child's screening outcomes",
+    "alerts:read": "Read the link alerts the user may see",
 }
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 def _navigation(request, membership) -> list[dict]:
     """The service navigation: what this user's role can reach, and which item is current."""
     from wrekin.access.disruption import can_see_disruption
+    from wrekin.access.intelligence import can_see_intelligence, can_triage_alerts
     from wrekin.access.linkage import can_see_linkage
     from wrekin.access.mace import can_see_mace
     from wrekin.access.missing import can_see_pattern_alerts, holds_return_interviews
@@ -33,8 +34,19 @@ def _navigation(request, membership) -> list[dict]:
         items.append(("Missing patterns", "missing:alerts", {"missing"}))
     if can_see_mace(user):
         items.append(("MACE", "mace:meetings", {"mace"}))
+    if can_triage_alerts(user):
+        items.append(("Link alerts", "intelligence:alerts",
+                      {"intelligence:alerts", "intelligence:alert_detail", "intelligence:entity_detail"}))
+        items.append(("Network", "intelligence:network",
+                      {"intelligence:network", "intelligence:hotspots", "intelligence:persons_ranked"}))
+    if can_see_intelligence(user):
+        items.append(("Intelligence reports", "intelligence:reports",
+                      {"intelligence:reports", "intelligence:report_create", "intelligence:report_detail"}))
     if can_see_disruption(user):
-        items.append(("Persons of concern", "intelligence:persons_of_concern", {"intelligence"}))
+        items.append(("Persons of concern", "intelligence:persons_of_concern",
+                      {"intelligence:persons_of_concern", "intelligence:disruption_log",
+                       "intelligence:record_disruption", "intelligence:demographics",
+                       "intelligence:disruption_detail", "intelligence:completeness"}))
     if can_see_linkage(user):
         items.append(("Record linkage", "linkage:imports", {"linkage"}))
     if can_view_audit(user):

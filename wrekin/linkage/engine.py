@@ -117,7 +117,7 @@ class _DuckDBBackend(_Backend):
 
     def fetch(self, splink_df, columns: str) -> pa.Table:
         # columns and table names are this module's and Splink's own, never user input
-        return self.con.sql(f"SELECT {columns} FROM {splink_df.physical_name}").to_arrow_table()  # noqa: S608
+        return self.con.sql(f"SELECT {columns} FROM {splink_df.physical_name}").to_arrow_table()  # noqa: S608  # nosec B608
 
     def close(self) -> None:
         self.con.close()
@@ -142,7 +142,7 @@ class _SparkBackend(_Backend):
         return self.db_api.register(table, dataset_display_name=name)
 
     def fetch(self, splink_df, columns: str) -> pa.Table:
-        return self.spark.sql(f"SELECT {columns} FROM {splink_df.physical_name}").toArrow()  # noqa: S608
+        return self.spark.sql(f"SELECT {columns} FROM {splink_df.physical_name}").toArrow()  # noqa: S608  # nosec B608
 
     def close(self) -> None:
         self._checkpoints.cleanup()
@@ -287,7 +287,7 @@ def _predict(linker, backend: _Backend, threshold: float, n_chunks: int, progres
         progress(f"  chunk {index}/{n_chunks}: scoring {chunk_pairs:,} candidate pairs")
         results.append(linker.inference.predict_chunk(left_chunk=(index, n_chunks), right_chunk=(1, 1),
                                                       threshold_match_probability=threshold, warning_mode="never"))
-    union = " UNION ALL ".join(f"SELECT * FROM {r.physical_name}" for r in results)  # noqa: S608 - Splink's tables
+    union = " UNION ALL ".join(f"SELECT * FROM {r.physical_name}" for r in results)  # noqa: S608  # nosec B608 - Splink tables
     combined = linker.misc.query_sql(union, output_type="splink_df")
     return combined, pairs
 

@@ -28,6 +28,7 @@ from wrekin.access.missing import (
 from wrekin.access.policy import get_person_for_user
 from wrekin.accounts.models import Agency
 from wrekin.audit.actions import record_event
+from wrekin.intelligence.linking import record_mentions
 from wrekin.missing import rules
 from wrekin.missing.models import (
     FINAL_OUTCOMES,
@@ -223,8 +224,24 @@ def record_missing_episode(
         })
         _ensure_working_with(actor=actor, child=person, agency=actor.agency,
                              summary="Recorded a missing episode", source="missing_episode")
+        _record_episode_mentions(actor=actor, episode=episode, child=person, circumstances=text["circumstances"])
         episode.pattern_alert = _evaluate_pattern(actor=actor, episode=episode, now=now)
     return episode
+
+
+def _record_episode_mentions(*, actor, episode: MissingEpisode, child: Person, circumstances: str = "") -> None:
+    """What the episode mentions, for the link check: the vehicle as typed (partial plates included), and
+    whatever the circumstances, "with whom" and travel details name (found by the machine, unconfirmed)."""
+    title = f"Missing episode recorded by {episode.recorded_by_agency.name}"
+    structured = []
+    if episode.vehicle_registration:
+        structured.append({"type": "vehicle", "value": episode.vehicle_registration,
+                           "relationship": "child travelled in while missing", "detail": episode.travel_details})
+    for narrative in (circumstances, episode.with_whom, episode.travel_details):
+        if structured or narrative:
+            record_mentions(actor=actor, source=episode, child=child, structured=structured, narrative=narrative,
+                            source_title=title, strict=False)
+            structured = []
 
 
 def _overlap_message(child: Person, other: MissingEpisode) -> str:
@@ -285,6 +302,7 @@ def record_return(
         episode.save()
         record_event("missing.return_recorded", actor=actor, person=episode.child_id, target=episode,
                      details={"hours_missing": int((returned_at - episode.reported_at).total_seconds() // 3600)})
+        _record_episode_mentions(actor=actor, episode=episode, child=visible.child)
     episode.child = visible.child
     return episode
 
@@ -426,7 +444,15 @@ def record_return_interview(
         if agency is not None:
             _ensure_working_with(actor=actor, child=visible.child, agency=agency,
                                  summary="Offered a return home interview", source="return_interview")
+        _record_interview_mentions(actor=actor, interview=interview, child=visible.child)
     return interview
+
+
+def _record_interview_mentions(*, actor, interview: ReturnInterview, child: Person) -> None:
+    """What a return home interview's summary names (found by the machine, unconfirmed), for the link check."""
+    if interview.summary:
+        record_mentions(actor=actor, source=interview, child=child, narrative=interview.summary,
+                        source_title=f"Return home interview recorded by {interview.recorded_by_agency.name}")
 
 
 def record_interview_outcome(
@@ -473,6 +499,7 @@ def record_interview_outcome(
         interview.save()
         record_event("missing.interview_outcome_recorded", actor=actor, person=visible.episode.child_id,
                      target=interview, details={"episode_id": interview.episode_id, "outcome": outcome})
+        _record_interview_mentions(actor=actor, interview=interview, child=visible.episode.child)
     interview.episode = visible.episode
     return interview
 

@@ -29,6 +29,7 @@ from wrekin.access.referrals import (
 )
 from wrekin.accounts.models import Agency
 from wrekin.audit.actions import record_event
+from wrekin.intelligence.linking import record_mentions
 from wrekin.people.actions import record_person
 from wrekin.people.models import Involvement, InvolvementKind, Person, PersonKind
 from wrekin.referrals import rules
@@ -252,6 +253,11 @@ def record_referral(
         })
         _ensure_working_with(actor=actor, person=person, agency=agency, today=today, via="referral",
                              summary="Made a referral")
+        # Entities: the mentions typed in (confirmed) and what the narrative mentions (unconfirmed), then the
+        # link check, which raises or updates link alerts. ReferralMention keeps every mention as typed, so
+        # one that names nothing linkable ("a phone, number not known") is kept there and skipped here.
+        record_mentions(actor=actor, source=referral, child=person, structured=mention_rows, narrative=narrative,
+                        source_title=f"Referral from {agency.name}", today=today, strict=False)
         if Screening.objects.filter(child=person, status__in=(ScreeningStatus.APPROVED,
                                                               ScreeningStatus.AWAITING_APPROVAL)).exists():
             flag = RescreeningFlag.objects.create(child=person, referral=referral, raised_at=timezone.now())

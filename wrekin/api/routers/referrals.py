@@ -31,6 +31,7 @@ from wrekin.api.errors import FieldErrors
 from wrekin.api.schemas import AUTH_RESPONSES, BODY_RESPONSES, Problem
 from wrekin.api.types import BirthDate, PastDate, RecordId, StrictIn
 from wrekin.audit.actions import record_event
+from wrekin.intelligence.linking import extract_entities
 from wrekin.people.actions import add_person_address
 from wrekin.people.identifiers import parse_postcode
 from wrekin.people.models import Person, PersonKind
@@ -117,6 +118,13 @@ class InstrumentOut(Schema):
     version: int
 
 
+class ExtractedOut(Schema):
+    type: str = Field(description="vehicle, phone, postcode, email, handle, person, location or business")
+    value: str = Field(description="Exactly as it appears in the narrative")
+    normalised: str = Field(description="The form records are linked on, e.g. AB12CDE, +447700900123, TF1 2AB")
+    span: list[int] = Field(description="[start, end) character offsets of `value` in the narrative")
+
+
 class ReferralOut(Schema):
     id: int
     child_id: int
@@ -127,6 +135,10 @@ class ReferralOut(Schema):
     instrument: InstrumentOut
     indicators: list[str]
     mentions: int
+    extracted: list[ExtractedOut] = Field(
+        default_factory=list,
+        description="What the narrative mentions, found by the machine and recorded as unconfirmed mentions "
+                    "for a person to confirm")
     created_at: datetime
 
 
@@ -184,7 +196,9 @@ def referral_create(request, payload: ReferralIn):
     Scope `referrals:write`. The referring agency is the user's. The child is `child.id` (a child the
     user can see; otherwise 404), or found or recorded from the child's details — `child_match` says
     which, and why. Audited as `referral.recorded` (and `person.created` for a new child,
-    `api.referral_child_matched` when an existing child was matched).
+    `api.referral_child_matched` when an existing child was matched). `extracted` lists what the
+    narrative mentions (registration marks, phones, postcodes, e-mail addresses, handles): each is
+    recorded as an unconfirmed mention and takes part in the link check, like the `mentions` sent.
     """
     user = request.user
     child_in = payload.child
@@ -232,5 +246,7 @@ def _referral_out(referral: Referral, match: ChildMatch) -> ReferralOut:
         status=referral.status, occurred_on=referral.occurred_on,
         referring_agency=referral.referring_agency.name,
         instrument=InstrumentOut(code=referral.instrument.code, version=referral.instrument.version),
-        indicators=referral.indicators, mentions=referral.mentions.count(), created_at=referral.created_at,
+        indicators=referral.indicators, mentions=referral.mentions.count(),
+        extracted=[ExtractedOut(**found.as_dict()) for found in extract_entities(referral.narrative)],
+        created_at=referral.created_at,
     )
