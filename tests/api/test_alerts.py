@@ -98,3 +98,9 @@ def test_a_referral_gets_its_extracted_entities_back_and_they_link(api_for, peop
     alert = LinkAlert.objects.get()
     assert alert.unconfirmed_count == 2
     assert alert.explanation.startswith("vehicle AB12 CDE is mentioned in 2 records about 2 children from 2 agencies")
+
+
+def test_an_unknown_filter_is_refused_not_ignored(api_for, linked):
+    response = api_for("erin", ["alerts:read"]).get("/api/v1/alerts?stauts=new")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "stauts"]

@@ -16,6 +16,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
 from pydantic import Field
 
 from wrekin.access.intelligence import (
@@ -91,6 +92,11 @@ def alert_list_endpoint(request, filters: Query[AlertFilters]):
     """
     if not can_see_intelligence(request.user):
         raise PermissionDenied("Your role does not give access to case records.")
+    # The schema promises no other query parameters: a misspelt filter must not silently list everything.
+    unknown = sorted(set(request.GET) - set(AlertFilters.model_fields))
+    if unknown:
+        raise ValidationError([{"loc": ["query", name], "msg": "Unknown query parameter", "type": "extra_forbidden"}
+                               for name in unknown])
     status = filters.status.value if filters.status else ""
     with transaction.atomic():
         alerts = list(alert_list(request.user, status=status)[:MAX_ALERTS])
