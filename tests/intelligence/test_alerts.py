@@ -251,3 +251,13 @@ def test_reviewing_a_mention_on_its_page(unconfirmed, client_for):
     assert response.status_code == 302
     unconfirmed.refresh_from_db()
     assert unconfirmed.status == MentionStatus.REJECTED
+
+
+def test_confirming_who_a_named_person_is_updates_their_alert_rather_than_raising_another(save, people, personas):
+    [first] = save("alice", people["kayleigh"], [{"type": "person", "value": "Mo", "approximate_age": 24}])
+    [second] = save("bob", people["daniel"], [{"type": "person", "value": "Mohammed", "approximate_age": 25}])
+    alert = only_alert()
+    assert alert.link_key.startswith("person-mention:")
+    resolve_person_mention(actor=personas["erin"], mention_id=first.pk, person_id=people["poc"].pk)
+    resolve_person_mention(actor=personas["erin"], mention_id=second.pk, person_id=people["poc"].pk)
+    assert only_alert().pk == alert.pk

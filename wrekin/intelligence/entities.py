@@ -246,6 +246,31 @@ def existing_entities(partnership, identities: list[EntityIdentity]) -> dict[tup
     return {(e.type, e.key): e for e in rows if (e.type, e.key) in wanted}
 
 
+def create_missing_entities(partnership, identities: list[EntityIdentity], known: dict[tuple[str, str], Entity],
+                            actor=None) -> None:
+    """Create, in one insert, the entities of these identities that `known` lacks, and add them to it.
+
+    If another save created one of them meanwhile, nothing is created here and resolve_entity creates
+    or reads them one by one instead (and those it reads are not `just_created`).
+    """
+    new = {}
+    for identity in identities:
+        if (identity.type, identity.key) not in known:
+            new.setdefault((identity.type, identity.key), identity)
+    if not new:
+        return
+    rows = [Entity(partnership=partnership, type=i.type, key=i.key, display=i.display, created_by=actor, **i.fields)
+            for i in new.values()]
+    try:
+        with transaction.atomic():
+            Entity.objects.bulk_create(rows)
+    except IntegrityError:
+        return
+    for entity in rows:
+        entity.just_created = True
+        known[(entity.type, entity.key)] = entity
+
+
 def resolve_entity(*, partnership, identity: EntityIdentity, actor=None,
                    known: dict[tuple[str, str], Entity] | None = None) -> Entity:
     """The partnership's entity with this identity, created if new; blank details are filled in.

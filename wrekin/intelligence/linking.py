@@ -56,7 +56,13 @@ from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
 
 from wrekin.audit.actions import record_event
-from wrekin.intelligence.entities import NO_KNOWN_END, existing_entities, identify, resolve_entity
+from wrekin.intelligence.entities import (
+    NO_KNOWN_END,
+    create_missing_entities,
+    existing_entities,
+    identify,
+    resolve_entity,
+)
 from wrekin.intelligence.models import (
     Entity,
     EntityType,
@@ -83,7 +89,7 @@ RESOLUTION_MIN_SCORE = 0.85
 MAX_PARTIAL_ANCHORS = 25
 # Up to this many mentions joining an existing alert are counted in one by one; more, and the alert
 # is recounted.
-INCREMENTAL_LIMIT = 20
+INCREMENTAL_LIMIT = 4
 # Person mentions compared per new mention (the most recent first, each way of finding them).
 MAX_PERSON_CANDIDATES = 200
 
@@ -243,7 +249,9 @@ def record_mentions(
                 found_items.append((found, identify_extracted(found, today=today)))
             except ValidationError:
                 continue  # the extractor found something the entity rules cannot key: nothing to link
-        known = existing_entities(partnership, [i for _, _, i in typed] + [i for _, i in found_items])
+        identities = [i for _, _, i in typed] + [i for _, i in found_items]
+        known = existing_entities(partnership, identities)
+        create_missing_entities(partnership, identities, known, actor=actor)
         for item, value, identity in typed:
             entity = resolve_entity(partnership=partnership, identity=identity, actor=actor, known=known)
             if entity.pk in seen:
@@ -289,7 +297,8 @@ def record_mentions(
                      target=source if isinstance(source, Model) else None, details={
                          "source": f"{source_type}:{source_id}", "mentions": len(mentions), "types": by_type,
                          "unconfirmed": sum(1 for m in mentions if m.status == MentionStatus.UNCONFIRMED)})
-        # The alert changes now, whatever date the record carries (imports may back-date records).
+        # The link check, after the record's event (the alerts it raises are audited just after it).
+        # Alerts change now, whatever date the record carries (imports may back-date records).
         check_links(mentions, actor=actor, now=timezone.now(), today=today)
     return mentions
 
@@ -346,6 +355,8 @@ class LinkGroup:
     mention_reasons: dict[int, str] = field(default_factory=dict)
     # Entity groups of a full vehicle mark: the partial marks that fit it, as shown (None: not looked up).
     partials: list[str] | None = None
+    # Person groups: the mentions joined, as the person rules read them.
+    people: dict[int, PersonMention] = field(default_factory=dict)
 
     def mentions(self) -> QuerySet[Mention]:
         if self.entity_reasons:
@@ -379,6 +390,16 @@ def link_counts(mentions: QuerySet[Mention]) -> LinkCounts:
         first=Min("recorded_at"), last=Max("recorded_at"))
     return LinkCounts(totals["mentions"], totals["records"], totals["children"], totals["agencies"],
                       totals["unconfirmed"], totals["first"], totals["last"])
+
+
+def _counts_of(rows: list[_Row]) -> LinkCounts:
+    """link_counts, for mentions already read (none rejected)."""
+    times = [r.recorded_at for r in rows]
+    return LinkCounts(len(rows), len({(r.source_type, r.source_id) for r in rows}),
+                      len({r.child_id for r in rows if r.child_id is not None}),
+                      len({r.recorded_by_agency_id for r in rows}),
+                      sum(1 for r in rows if r.status == MentionStatus.UNCONFIRMED),
+                      min(times) if times else None, max(times) if times else None)
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -760,27 +781,36 @@ def _person_candidates(mention: Mention) -> list[PersonMention]:
 def _person_groups(mention: Mention, *, today: date) -> list[LinkGroup]:
     this = PersonMention.of(mention)
     reasons = {mention.pk: f"names a person “{mention.entity.display}”"}
+    people = {mention.pk: this}
     for other in _person_candidates(mention):
         if reason := person_link_reason(this, other, today=today):
             reasons[other.pk] = f"“{other.display}” and “{mention.entity.display}”: {reason}"
+            people[other.pk] = other
     if len(reasons) < 2:
         return []
-    if mention.resolution_status == ResolutionStatus.CONFIRMED and mention.resolved_person_id:
-        link_key = f"person:{mention.resolved_person_id}"
+    # One alert per link: an alert already holding any of these mentions is the one to update (the one
+    # keyed by the confirmed person of concern first); a new one is keyed by that person, or else by the
+    # group's earliest mention.
+    confirmed = (f"person:{mention.resolved_person_id}"
+                 if mention.resolution_status == ResolutionStatus.CONFIRMED and mention.resolved_person_id else "")
+    existing = list(LinkAlertMention.objects.filter(mention_id__in=list(reasons), alert__link_key__startswith="person")
+                    .order_by("alert_id").values_list("alert__link_key", flat=True).distinct()[:20])
+    if confirmed and confirmed in existing:
+        link_key = confirmed
     else:
-        existing = (LinkAlertMention.objects.filter(mention_id__in=list(reasons),
-                                                    alert__link_key__startswith="person")
-                    .order_by("alert_id").values_list("alert__link_key", flat=True).first())
-        link_key = existing or f"person-mention:{min(reasons)}"
+        link_key = existing[0] if existing else (confirmed or f"person-mention:{min(reasons)}")
     anchor = mention.entity
-    return [LinkGroup(link_key, anchor, LinkBasis.PERSON, mention_reasons=reasons)]
+    return [LinkGroup(link_key, anchor, LinkBasis.PERSON, mention_reasons=reasons, people=people)]
 
 
 def _person_subject(alert_mentions: QuerySet[Mention]) -> str:
-    names = []
-    for name in alert_mentions.values_list("entity__display", flat=True).order_by("entity__display").distinct()[:4]:
-        names.append(f"“{name}”")
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    names = list(alert_mentions.values_list("entity__display", flat=True).order_by("entity__display").distinct()[:4])
+    return _people_named(names)
+
+
+def _people_named(names: list[str]) -> str:
+    quoted = [f"“{name}”" for name in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
     return f"a person named {listed}"
 
 
@@ -843,12 +873,19 @@ def _refresh(alert: LinkAlert, group: LinkGroup, counts: LinkCounts | None = Non
         pk__in=LinkAlertMention.objects.filter(alert=alert).values("mention_id"))
     if counts is None:
         counts = link_counts(alert_mentions)
-    if alert.anchor_entity_id == group.anchor.pk:
-        alert.anchor_entity = group.anchor
+    subject = ""
     if alert.basis == LinkBasis.PERSON:
         subject = _person_subject(alert_mentions.exclude(status=MentionStatus.REJECTED))
-        notes: list[str] = []
-    else:
+    _describe(alert, group, counts, subject=subject)
+    return counts
+
+
+def _describe(alert: LinkAlert, group: LinkGroup, counts: LinkCounts, *, subject: str = "") -> None:
+    """Set the alert's counts and write its explanation from them."""
+    if alert.anchor_entity_id == group.anchor.pk:
+        alert.anchor_entity = group.anchor
+    notes: list[str] = []
+    if alert.basis != LinkBasis.PERSON:
         subject = alert.anchor_entity.label
         if alert.basis != LinkBasis.PARTIAL:
             notes = []
@@ -862,7 +899,6 @@ def _refresh(alert: LinkAlert, group: LinkGroup, counts: LinkCounts | None = Non
     alert.unconfirmed_count = counts.unconfirmed
     if counts.first:
         alert.first_mentioned_at, alert.last_mentioned_at = counts.first, counts.last
-    return counts
 
 
 def _counts_after_joining(alert: LinkAlert, joined: list[Mention | _Row]) -> LinkCounts:
@@ -912,27 +948,37 @@ def _upsert_alert(group: LinkGroup, *, actor, now: datetime, fresh: dict[int, li
     `batch` collects the writes that can wait.
     """
     partnership_id = group.anchor.partnership_id
+    fresh_ids = {m.pk for mentions in (fresh or {}).values() for m in mentions}
     if alert is None:
-        counts = link_counts(group.mentions())
+        rows = [_Row(*values) for values in group.mentions().exclude(status=MentionStatus.REJECTED)
+                .order_by("pk").values_list(*_ROW_FIELDS)]
+        counts = _counts_of(rows)
         if not counts.raises_alert:
             return None, 0
+        alert = LinkAlert(partnership_id=partnership_id, link_key=group.link_key, anchor_entity=group.anchor,
+                          basis=group.basis, raised_at=now, updated_at=now)
+        if group.mention_reasons:
+            names = sorted({m.display for m in group.people.values()})[:4]
+            subject = _people_named(names) if names else ""
+        else:
+            subject = ""
+        _describe(alert, group, counts, subject=subject)
         try:
             with transaction.atomic():
-                alert = LinkAlert.objects.create(
-                    partnership_id=partnership_id, link_key=group.link_key, anchor_entity=group.anchor,
-                    basis=group.basis, explanation="", first_mentioned_at=counts.first,
-                    last_mentioned_at=counts.last, raised_at=now, updated_at=now)
+                alert.save(force_insert=True)
         except IntegrityError:
             # Another save raised it a moment ago: update that one instead.
             alert = LinkAlert.objects.select_for_update().get(partnership_id=partnership_id,
                                                               link_key=group.link_key)
             held = set(alert.entities.order_by().values_list("pk", flat=True))
         else:
-            alert.entities.add(*_entity_ids_of(group))
-            _join_mentions(alert, group, _missing_rows(alert, group.mentions()), now)
-            _refresh(alert, group, counts)
-            alert.save()
-            record_event("link_alert.raised", actor=actor, target=alert, details=_alert_details(alert))
+            LinkAlert.entities.through.objects.bulk_create(
+                [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e) for e in {r.entity_id for r in rows}],
+                ignore_conflicts=True)
+            _join_mentions(alert, group, rows, now, batch=batch)
+            record_event("link_alert.raised", actor=actor, target=alert, details={
+                **_alert_details(alert), "by": sorted({f"{r.source_type}:{r.source_id}" for r in rows
+                                                       if r.pk in fresh_ids})})
             return alert, 0
     before_records = alert.record_count
     counts = None
