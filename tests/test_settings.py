@@ -106,16 +106,30 @@ def test_production_settings(load_settings):
     ({"WREKIN_ENV": "staging"}, "WREKIN_ENV"),
     ({"WREKIN_LOCKOUT_HOURS": "0"}, "WREKIN_LOCKOUT_HOURS"),
     ({"WREKIN_LOCKOUT_HOURS": "-1"}, "WREKIN_LOCKOUT_HOURS"),
+    ({"WREKIN_TRUSTED_PROXY_COUNT": "-1"}, "WREKIN_TRUSTED_PROXY_COUNT"),
+    ({"WREKIN_TRUSTED_PROXY_COUNT": "9"}, "WREKIN_TRUSTED_PROXY_COUNT"),
+    ({"WREKIN_SETUP_LINK_HOURS": "0"}, "WREKIN_SETUP_LINK_HOURS"),
+    ({"WREKIN_SETUP_LINK_HOURS": "10000"}, "WREKIN_SETUP_LINK_HOURS"),
 ])
 def test_nonsense_is_refused(load_settings, env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         load_settings(**env)
 
 
+def test_proxy_count_and_set_up_link_lifetime_come_from_the_environment(load_settings):
+    s = load_settings(WREKIN_TRUSTED_PROXY_COUNT="1", WREKIN_SETUP_LINK_HOURS="24")
+    assert s["WREKIN_TRUSTED_PROXY_COUNT"] == 1 and s["WREKIN_SETUP_LINK_HOURS"] == 24
+
+
 # --- Development ------------------------------------------------------------------------------
 
 def test_development_defaults(load_settings, tmp_path):
     s = load_settings()
+    # No reverse proxy unless told: sign-in lockouts key on REMOTE_ADDR, X-Forwarded-For is ignored.
+    assert s["WREKIN_TRUSTED_PROXY_COUNT"] == 0
+    assert s["AXES_CLIENT_IP_CALLABLE"] == "wrekin.accounts.client_address.client_ip_address"
+    assert s["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert s["WREKIN_SETUP_LINK_HOURS"] == 72
     assert s["PRODUCTION"] is False and s["DEBUG"] is True and s["MFA_REQUIRED"] is True
     assert s["SECRET_KEY"] and "testserver" in s["ALLOWED_HOSTS"]
     database = s["DATABASES"]["default"]

@@ -48,3 +48,17 @@ def wrong_code_for(device: TOTPDevice) -> str:
     """A code that no nearby time step accepts."""
     near = {code_for(device, steps) for steps in range(-2, 3)}
     return next(f"{n:06d}" for n in range(123456, 1_000_000, 7919) if f"{n:06d}" not in near)
+
+
+def use_set_up_link(client, user) -> str:
+    """Issue `user` a one-time set-up link (as an operator would) and use it in `client`'s session.
+
+    Returns the link's address. Afterwards the session may choose a first password (if the account has
+    none) and enrol an authenticator at its next sign-in, as a new user who followed their link.
+    """
+    from wrekin.accounts.actions import issue_enrolment_link
+
+    path = issue_enrolment_link(actor=None, user=user).path
+    response = client.post(path)
+    assert response.status_code == 302, response.status_code
+    return path

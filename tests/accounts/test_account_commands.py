@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.accounts.conftest import code_for
+from tests.accounts.conftest import code_for, use_set_up_link
 from tests.conftest import sign_in
 from wrekin.accounts.models import Agency, Membership, Partnership, Role, User
 from wrekin.audit.models import AuditEvent
@@ -221,8 +221,9 @@ def test_demo_otp_prints_the_current_code(client, personas):
 def test_demo_otp_works_for_the_device_made_at_enrolment(client, personas):
     bob = personas["bob"]
     TOTPDevice.objects.filter(user=bob).delete()
-    with pytest.raises(CommandError, match="sign in with the password first"):
+    with pytest.raises(CommandError, match="open their set-up link and sign in with the password first"):
         run("demo_otp", "bob")
+    use_set_up_link(client, bob)
     client.post("/accounts/sign-in/", {"username": "bob", "password": "a-long-test-passphrase-42"})
     client.get("/accounts/second-factor/")  # the enrolment page creates the device
     out, _ = run("demo_otp", "bob")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -98,3 +99,55 @@ def test_failed_sign_ins_log_no_username_or_password(client, personas, caplog):
         attempt(client, WRONG, username="kayleigh-smith-typo")
     assert "AXES" in caplog.text  # axes did log the failures...
     assert "kayleigh-smith-typo" not in caplog.text and WRONG not in caplog.text  # ...naming no one
+
+
+# --- Behind a reverse proxy ------------------------------------------------------------------------------
+
+PROXY = "10.0.0.5"  # the reverse proxy's own address, as Wrekin sees the connection
+
+
+def attempt_via(client, password, *, forwarded_for=None, remote=PROXY, username="alice"):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded_for is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, personas, settings):
+    # Default: no proxy. A guesser who makes up a new X-Forwarded-For for every try is still one address.
+    assert settings.WREKIN_TRUSTED_PROXY_COUNT == 0
+    statuses = [attempt_via(client, WRONG, forwarded_for=f"198.51.100.{n}", remote="203.0.113.9").status_code
+                for n in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[-1] == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    assert attempt_via(client, PASSWORD, forwarded_for="192.0.2.200", remote="203.0.113.9").status_code == 429
+
+
+def test_behind_one_proxy_the_client_it_forwarded_is_used(client, personas, settings):
+    settings.WREKIN_TRUSTED_PROXY_COUNT = 1
+    # nginx appends the address it saw; anything to its left was sent by the client and is not trusted.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = attempt_via(client, WRONG, forwarded_for=f"6.6.6.{n}, 198.51.100.7")
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    # The lockout is that client's: another person behind the same proxy signs in as usual.
+    assert attempt_via(client, PASSWORD, forwarded_for="192.0.2.10").status_code == 302
+    client.logout()
+    assert attempt_via(client, PASSWORD, forwarded_for="198.51.100.7").status_code == 429
+
+
+def test_behind_two_proxies_the_outer_proxys_entry_is_the_client(rf, settings):
+    from wrekin.accounts.client_address import client_ip_address
+
+    settings.WREKIN_TRUSTED_PROXY_COUNT = 2
+    request = rf.post(LOGIN, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7, 10.0.0.9")
+    assert client_ip_address(request) == "198.51.100.7"
+
+
+@pytest.mark.parametrize("header", [None, "", "not-an-address", " , "])
+def test_a_missing_or_broken_header_falls_back_to_the_connection(rf, settings, header):
+    from wrekin.accounts.client_address import client_ip_address
+
+    settings.WREKIN_TRUSTED_PROXY_COUNT = 1
+    extra = {"REMOTE_ADDR": PROXY} | ({"HTTP_X_FORWARDED_FOR": header} if header is not None else {})
+    assert client_ip_address(rf.post(LOGIN, **extra)) == PROXY

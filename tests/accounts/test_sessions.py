@@ -108,7 +108,8 @@ def test_disable_user_ends_every_session_at_once(personas):
     assert is_signed_in(bobs)
     event = AuditEvent.objects.get(event_type="user.updated")
     assert event.actor == ivan and event.object_id == str(alice.pk)
-    assert event.details == {"is_active": False, "was_active": True, "sessions_ended": 2}
+    assert event.details == {"is_active": False, "was_active": True, "sessions_ended": 2,
+                             "set_up_links_ended": 0}
 
 
 @pytest.mark.parametrize("actor_name", ["alice", "dana", "heidi", "oscar"])

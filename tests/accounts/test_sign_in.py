@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.accounts.conftest import code_for, wrong_code_for
+from tests.accounts.conftest import code_for, use_set_up_link, wrong_code_for
 from tests.conftest import PASSWORD
 from wrekin.audit.models import AuditEvent
 
@@ -101,6 +101,7 @@ def test_until_the_code_is_given_every_page_leads_to_the_second_factor(client, p
 def test_first_sign_in_enrols_an_authenticator(client, personas):
     bob = personas["bob"]
     TOTPDevice.objects.filter(user=bob).delete()
+    use_set_up_link(client, bob)
     password_step(client, "bob")
 
     response = client.get(MFA)
@@ -133,6 +134,7 @@ def test_first_sign_in_enrols_an_authenticator(client, personas):
 def test_a_wrong_code_during_enrolment_leaves_the_device_unconfirmed(client, personas, clock):
     bob = personas["bob"]
     TOTPDevice.objects.filter(user=bob).delete()
+    use_set_up_link(client, bob)
     password_step(client, "bob")
     client.get(MFA)
     device = TOTPDevice.objects.get(user=bob)

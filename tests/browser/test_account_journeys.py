@@ -9,7 +9,17 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.browser.support import check_accessibility, key_from_secret, screenshot, sign_in, submit_password
+from tests.browser.support import (
+    check_accessibility,
+    code_for_device,
+    key_from_secret,
+    screenshot,
+    sign_in,
+    submit_password,
+)
+from wrekin.accounts.actions import create_user, issue_enrolment_link
+from wrekin.accounts.models import EnrolmentLink, Role
+from wrekin.accounts.step_up import STEPPED_UP_AT_SESSION_KEY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +27,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_first_sign_in_enrols_an_authenticator_app(page, live_server, personas):
     bob = personas["bob"]
     TOTPDevice.objects.filter(user=bob).delete()  # a new account: no authenticator yet
+    issued = issue_enrolment_link(actor=None, user=bob)
+
+    # The set-up link the administrator passed on: a page with a button (opening it uses nothing up).
+    page.goto(live_server.url + issued.path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your account")
+    check_accessibility(page)
+    screenshot(page, "set-up-link")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your set-up link has been accepted")
 
     submit_password(page, live_server.url, "bob")
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
@@ -44,7 +64,94 @@ def test_first_sign_in_enrols_an_authenticator_app(page, live_server, personas):
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Bob")
     assert TOTPDevice.objects.get(user=bob).confirmed
+    assert EnrolmentLink.objects.get(user=bob).enrolled_at is not None
     check_accessibility(page)
+
+
+def test_without_a_set_up_link_the_password_alone_sets_nothing_up(page, live_server, personas):
+    bob = personas["bob"]
+    TOTPDevice.objects.filter(user=bob).delete()
+    submit_password(page, live_server.url, "bob", check=False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is not set up yet")
+    expect(page.locator("main")).to_contain_text(
+        "Your account is not set up yet. Ask your administrator for a new set-up link.")
+    expect(page.locator(".wrekin-qr")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)  # signed out again
+    check_accessibility(page)
+    screenshot(page, "not-set-up")
+    assert not TOTPDevice.objects.filter(user=bob).exists()
+
+
+def _as_if_confirmed_minutes_ago(page, minutes: int) -> None:
+    """Make the session look as if its owner last proved themselves `minutes` ago (step-up goes stale)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from wrekin.accounts.middleware import SIGNED_IN_AT_SESSION_KEY
+
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "sessionid"]
+    session = SessionStore(session_key=cookie["value"])
+    for key in (SIGNED_IN_AT_SESSION_KEY, STEPPED_UP_AT_SESSION_KEY):
+        if key in session:
+            session[key] = session[key] - minutes * 60
+    session.save()
+
+
+def test_an_administrator_issues_a_set_up_link_and_the_newcomer_sets_up(new_context, live_server, personas,
+                                                                        agencies):
+    nadia = create_user(username="nadia", agency=agencies["police"], role=Role.PRACTITIONER, first_name="Nadia",
+                        last_name="Price", enrolment_link=False)  # created at the command line; link lost
+    ivan = personas["ivan"]
+
+    admin = new_context().new_page()
+    sign_in(admin, live_server.url, ivan, check=False)
+    _as_if_confirmed_minutes_ago(admin, 10)
+    admin.get_by_role("navigation", name="Menu").get_by_role("link", name="Accounts").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Accounts")
+    expect(admin.locator("tbody")).to_contain_text("Not set up")
+    check_accessibility(admin)
+    screenshot(admin, "accounts")
+    admin.get_by_role("link", name="Issue a set-up link for nadia").click()
+    # A change to who can get into an account: Ivan confirms it is him first.
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Confirm it’s you")
+    admin.get_by_label("Code from your authenticator app").fill(
+        code_for_device(TOTPDevice.objects.get(user=ivan, confirmed=True)))
+    admin.get_by_role("button", name="Continue").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Issue a set-up link for nadia")
+    check_accessibility(admin)
+    admin.get_by_role("button", name="Issue a new set-up link").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Set-up link issued")
+    link = admin.locator("#set-up-link").inner_text().strip()
+    assert link.startswith(live_server.url + "/accounts/set-up/")
+    check_accessibility(admin)
+    screenshot(admin, "set-up-link-issued")
+
+    newcomer = new_context().new_page()
+    newcomer.goto(link)
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Set up your account")
+    newcomer.get_by_role("button", name="Continue").click()
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Choose a password")
+    newcomer.get_by_label("Choose a password").fill("kettle-orchard-lantern-42")
+    newcomer.get_by_label("Type the password again").fill("kettle-orchard-lantern-43")
+    newcomer.get_by_role("button", name="Continue").click()
+    expect(newcomer.locator(".govuk-error-summary")).to_contain_text("type the same one twice")
+    check_accessibility(newcomer)
+    newcomer.get_by_label("Choose a password").fill("kettle-orchard-lantern-42")
+    newcomer.get_by_label("Type the password again").fill("kettle-orchard-lantern-42")
+    newcomer.get_by_role("button", name="Continue").click()
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    secret = newcomer.locator("#totp-secret").inner_text()
+    newcomer.get_by_label("Code from your authenticator app").fill(f"{totp(key_from_secret(secret)):06d}")
+    newcomer.get_by_role("button", name="Continue").click()
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Hello, Nadia")
+
+    # The same link again, in another browser, is refused.
+    again = new_context().new_page()
+    response = again.goto(link)
+    assert response.status == 410
+    expect(again.get_by_role("heading", level=1)).to_have_text("This set-up link cannot be used")
+    check_accessibility(again)
+    nadia.refresh_from_db()
+    assert nadia.check_password("kettle-orchard-lantern-42")
 
 
 def test_administrator_sees_no_case_records(page, live_server, personas, people):

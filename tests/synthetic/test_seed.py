@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import Client
 
 from wrekin.accounts.models import Agency, AgencyType, Membership, Partnership, Role, User
 from wrekin.audit.models import AuditEvent
@@ -224,6 +225,13 @@ def test_demo_users_lists_who_to_sign_in_as(truth):
         assert spec.username in text
     assert "wrekin-demo-password" in text
     assert "authenticator" in text
+    # Each demo user gets a one-time set-up link: MFA enrolment needs one, as for every new account.
+    links = dict(re.findall(r"^  (\w+) +http://127\.0\.0\.1:8000(/accounts/set-up/[\w-]+/)$", text, flags=re.M))
+    assert set(links) == {spec.username for spec in DEMO_USERS}
+    assert Client().get(links["amir"]).status_code == 200
+    # Running it again issues new links; the old ones stop working.
+    call_command("demo_users", stdout=StringIO())
+    assert Client().get(links["amir"]).status_code == 410
 
 
 def test_demo_users_before_seeding(db):

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import CASE_CONTENT_ROLES, people_visible_to
-from wrekin.accounts.models import Role
+from wrekin.accounts.models import Role, role_of
 from wrekin.casework.models import Case
 
 CLOSURE_APPROVER_ROLES = frozenset({Role.MANAGER, Role.COORDINATOR})
@@ -25,20 +25,16 @@ CLOSURE_APPROVER_ROLES = frozenset({Role.MANAGER, Role.COORDINATOR})
 PARTNERSHIP_CASE_LIST_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
 
 
-def _role(user) -> str | None:
-    return user.role if getattr(user, "is_authenticated", False) else None
-
-
 def can_see_casework(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_change_cases(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_approve_closures(user) -> bool:
-    return _role(user) in CLOSURE_APPROVER_ROLES
+    return role_of(user) in CLOSURE_APPROVER_ROLES
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

@@ -16,12 +16,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import CASE_CONTENT_ROLES, PARTNERSHIP_WIDE_ROLES, people_visible_to
+from wrekin.accounts.models import role_of
 from wrekin.intelligence.models import DisruptionAction
 from wrekin.people.models import Person, PersonKind
-
-
-def _role(user) -> str | None:
-    return user.role if getattr(user, "is_authenticated", False) else None
 
 
 def persons_of_concern_visible_to(user) -> QuerySet[Person]:
@@ -48,15 +45,15 @@ def get_disruption_for_user(user, pk) -> DisruptionAction:
 
 
 def can_see_disruption(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_record_disruption(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_view_demographic_completeness(user) -> bool:
-    return _role(user) in PARTNERSHIP_WIDE_ROLES
+    return role_of(user) in PARTNERSHIP_WIDE_ROLES
 
 
 def children_nameable_by(user) -> QuerySet[Person]:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from wrekin.access.models import Notification, NotificationKind
 from wrekin.access.policy import people_visible_to
-from wrekin.accounts.models import Agency, Role, User
+from wrekin.accounts.models import Agency, Role, User, membership_of
 from wrekin.audit.actions import record_event
 from wrekin.people.models import Person
 
@@ -43,7 +43,7 @@ class KnownToFlag:
 def flaggable_people(user) -> QuerySet[Person]:
     """People in the user's partnership the user may be told *about* (not see): not restricted records,
     and not records merged into another person (the survivor is the one to flag)."""
-    membership = getattr(user, "active_membership", None)
+    membership = membership_of(user)
     if membership is None:
         return Person.objects.none()
     return Person.objects.filter(partnership_id=membership.agency.partnership_id, is_restricted=False,

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import PARTNERSHIP_WIDE_ROLES, people_visible_to
-from wrekin.accounts.models import Role
+from wrekin.accounts.models import Role, role_of
 from wrekin.linkage.models import CandidateStatus, ExtractImport, MatchCandidate, PersonMerge
 from wrekin.people.models import Person
 
@@ -27,24 +27,20 @@ DECISION_ROLES = frozenset({Role.COORDINATOR})
 _MAX_MERGE_DEPTH = 8
 
 
-def _role(user) -> str | None:
-    return user.role if getattr(user, "is_authenticated", False) else None
-
-
 def can_import(user) -> bool:
-    return _role(user) in LINKAGE_ROLES
+    return role_of(user) in LINKAGE_ROLES
 
 
 def can_see_linkage(user) -> bool:
-    return _role(user) in LINKAGE_ROLES
+    return role_of(user) in LINKAGE_ROLES
 
 
 def can_decide_pairs(user) -> bool:
-    return _role(user) in DECISION_ROLES
+    return role_of(user) in DECISION_ROLES
 
 
 def can_unmerge(user) -> bool:
-    return _role(user) in DECISION_ROLES
+    return role_of(user) in DECISION_ROLES
 
 
 def imports_visible_to(user) -> QuerySet[ExtractImport]:

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import CASE_CONTENT_ROLES, people_visible_to
-from wrekin.accounts.models import Role, User
+from wrekin.accounts.models import Role, User, membership_of
 from wrekin.mace.models import MaceAction, MaceMeeting
 from wrekin.people.models import Person
 
@@ -30,17 +30,16 @@ MEETING_ORGANISER_ROLES = frozenset({Role.COORDINATOR, Role.MACE_CHAIR})
 CHAIR_ROLES = MEETING_ORGANISER_ROLES
 
 
-def _membership(user):
-    if not getattr(user, "is_authenticated", False):
-        return None
-    membership = user.active_membership
+def _case_content_membership(user):
+    """The user's membership if their role works with case content (only they can attend MACE), else None."""
+    membership = membership_of(user)
     if membership is None or membership.role not in CASE_CONTENT_ROLES:
         return None
     return membership
 
 
 def meetings_visible_to(user) -> QuerySet[MaceMeeting]:
-    membership = _membership(user)
+    membership = _case_content_membership(user)
     if membership is None:
         return MaceMeeting.objects.none()
     in_partnership = MaceMeeting.objects.filter(partnership_id=membership.agency.partnership_id)
@@ -57,24 +56,24 @@ def get_meeting_for_user(user, pk) -> MaceMeeting:
 
 
 def can_create_meetings(user) -> bool:
-    membership = _membership(user)
+    membership = _case_content_membership(user)
     return membership is not None and membership.role in MEETING_ORGANISER_ROLES
 
 
 def can_see_mace(user) -> bool:
-    return _membership(user) is not None
+    return _case_content_membership(user) is not None
 
 
 def can_run_meeting(user, meeting: MaceMeeting) -> bool:
     """Invite, record attendance, decisions and actions, draft the minutes."""
-    membership = _membership(user)
+    membership = _case_content_membership(user)
     if membership is None or membership.agency.partnership_id != meeting.partnership_id:
         return False
     return meeting.chair_id == user.pk or membership.role == Role.COORDINATOR
 
 
 def can_approve_minutes(user, meeting: MaceMeeting) -> bool:
-    return _membership(user) is not None and meeting.chair_id == user.pk
+    return _case_content_membership(user) is not None and meeting.chair_id == user.pk
 
 
 def can_contribute_to_meeting(user, meeting: MaceMeeting) -> bool:
@@ -84,7 +83,7 @@ def can_contribute_to_meeting(user, meeting: MaceMeeting) -> bool:
 
 def can_update_action(user, action: MaceAction) -> bool:
     """An action's owner marks it done; the meeting's runners may also close or cancel it."""
-    if _membership(user) is None:
+    if _case_content_membership(user) is None:
         return False
     return action.owner_id == user.pk or can_run_meeting(user, action.meeting)
 

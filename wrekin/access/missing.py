@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import CASE_CONTENT_ROLES, RECORDING_ROLES, people_visible_to
-from wrekin.accounts.models import AgencyType, Role
+from wrekin.accounts.models import AgencyType, Role, role_of
 from wrekin.missing.models import MissingEpisode, MissingPatternAlert, ReturnInterview
 
 PATTERN_ALERT_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER})
@@ -27,25 +27,21 @@ INTERVIEW_PROVIDER_AGENCY_TYPES = frozenset(
 )
 
 
-def _role(user) -> str | None:
-    return user.role if getattr(user, "is_authenticated", False) else None
-
-
 def can_see_missing(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_record_missing(user) -> bool:
-    return _role(user) in RECORDING_ROLES
+    return role_of(user) in RECORDING_ROLES
 
 
 def can_see_pattern_alerts(user) -> bool:
-    return _role(user) in PATTERN_ALERT_ROLES
+    return role_of(user) in PATTERN_ALERT_ROLES
 
 
 def holds_return_interviews(user) -> bool:
     """Whether the interviews-due work list is part of this user's job."""
-    role = _role(user)
+    role = role_of(user)
     if role == Role.COORDINATOR:
         return True
     return role in CASE_CONTENT_ROLES and user.agency is not None and (

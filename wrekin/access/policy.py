@@ -27,7 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from wrekin.access.models import BreakGlassGrant, RestrictedAccess
-from wrekin.accounts.models import Role
+from wrekin.accounts.models import Role, membership_of, role_of
 from wrekin.people.models import Involvement, Person
 
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
@@ -37,21 +37,19 @@ RECORDING_ROLES = CASE_CONTENT_ROLES
 
 
 def can_see_case_content(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in CASE_CONTENT_ROLES)
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_record_people(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in RECORDING_ROLES)
+    return role_of(user) in RECORDING_ROLES
 
 
 def can_view_audit(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.AUDITOR)
+    return role_of(user) == Role.AUDITOR
 
 
 def people_visible_to(user, *, include_break_glass: bool = True) -> QuerySet[Person]:
-    if not getattr(user, "is_authenticated", False):
-        return Person.objects.none()
-    membership = user.active_membership
+    membership = membership_of(user)
     if membership is None:
         return Person.objects.none()
     if membership.role not in CASE_CONTENT_ROLES:

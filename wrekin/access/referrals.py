@@ -15,17 +15,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wrekin.access.policy import can_record_people, people_visible_to
-from wrekin.accounts.models import AgencyType, Role
+from wrekin.accounts.models import AgencyType, Role, membership_of
 from wrekin.referrals.models import Referral, ReferralStatus, Screening, ScreeningStatus
 
 SCREENING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.COORDINATOR})
 APPROVING_ROLES = frozenset({Role.MANAGER})
-
-
-def _membership(user):
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return user.active_membership
 
 
 def can_refer(user) -> bool:
@@ -33,7 +27,7 @@ def can_refer(user) -> bool:
 
 
 def can_triage(user) -> bool:
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None:
         return False
     if membership.role == Role.COORDINATOR:
@@ -42,19 +36,19 @@ def can_triage(user) -> bool:
 
 
 def can_screen(user) -> bool:
-    membership = _membership(user)
+    membership = membership_of(user)
     return membership is not None and membership.role in SCREENING_ROLES
 
 
 def can_approve_screenings(user) -> bool:
-    membership = _membership(user)
+    membership = membership_of(user)
     return membership is not None and membership.role in APPROVING_ROLES
 
 
 # --- Referrals ------------------------------------------------------------------------------
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None:
         return Referral.objects.none()
     about_visible_children = Q(child__in=people_visible_to(user))
@@ -94,7 +88,7 @@ def get_referral_for_triage(user, pk) -> Referral:
 # --- Screenings -----------------------------------------------------------------------------
 
 def screenings_visible_to(user) -> QuerySet[Screening]:
-    if _membership(user) is None:
+    if membership_of(user) is None:
         return Screening.objects.none()
     return Screening.objects.filter(child__in=people_visible_to(user))
 

@@ -1,4 +1,4 @@
-"""Audit event types for second factors beyond sign-in itself: step-up and passkeys.
+"""Audit event types for second factors beyond sign-in itself: step-up, passkeys and set-up links.
 
 (Sign-in, sign-out and TOTP enrolment are registered with the trail's core vocabulary in
 wrekin/audit/vocabulary.py.) Details carry codes and ids only: never a credential or a code.
@@ -12,3 +12,10 @@ register("user.passkey_added", "Added a passkey or security key")
 register("user.passkey_removed", "Removed a passkey or security key")
 register("user.passkey_verified", "Confirmed their identity with a passkey")
 register("user.passkey_failed", "Passkey refused")
+
+# One-time set-up (enrolment) links. Details carry the link's id, never its token.
+register("user.enrolment_link_issued", "Issued a one-time set-up link")
+register("user.enrolment_link_used", "Used a one-time set-up link")
+register("user.enrolment_link_refused", "Set-up link refused")
+register("user.enrolment_refused", "Second-factor set-up refused: no valid set-up link")
+register("user.password_set", "Chose a first password through a set-up link")

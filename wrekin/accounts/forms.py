@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 # A passkey response is a few kilobytes of JSON; anything far larger is not one.
 MAX_CREDENTIAL_JSON = 64 * 1024
@@ -55,3 +55,20 @@ class PasskeyNameForm(forms.Form):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+
+class FirstPasswordForm(SetPasswordForm):
+    """A new account's first password, chosen through its set-up link. Passwords are never shown again."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        first, again = self.fields["new_password1"], self.fields["new_password2"]
+        first.label = "Choose a password"
+        first.help_text = ("At least 12 characters, not a common password and not like your name or username. "
+                           "A few unrelated words make a good one.")
+        first.error_messages["required"] = "Choose a password"
+        again.label = "Type the password again"
+        again.help_text = ""
+        again.error_messages["required"] = "Type the password again"
+        self.error_messages = {**self.error_messages,
+                               "password_mismatch": "The two passwords are different: type the same one twice"}

@@ -15,8 +15,10 @@ from django.utils import timezone
 # Where the sign-in time is kept in the session (seconds since the epoch), set at sign-in.
 SIGNED_IN_AT_SESSION_KEY = "wrekin_signed_in_at"
 
-# Paths a password-only session may reach: the second-factor pages and signing out.
+# Paths a password-only session may reach: the second-factor pages and signing out, and where a
+# set-up link leads (it tells a signed-in session to sign out first).
 _ALLOWED_NAMES = ("accounts:mfa", "accounts:logout")
+_ALLOWED_PREFIX_NAME = "accounts:set_up_start"
 
 
 def record_sign_in_time(session) -> None:
@@ -54,11 +56,14 @@ class MfaRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._allowed_paths: frozenset[str] | None = None
+        self._allowed_prefix = ""
 
     def _is_allowed(self, path: str) -> bool:
         if self._allowed_paths is None:
             self._allowed_paths = frozenset(reverse(name) for name in _ALLOWED_NAMES)
-        return path in self._allowed_paths or path.startswith(settings.STATIC_URL)
+            self._allowed_prefix = reverse(_ALLOWED_PREFIX_NAME)
+        return (path in self._allowed_paths or path.startswith(settings.STATIC_URL)
+                or path.startswith(self._allowed_prefix))
 
     def __call__(self, request):
         user = getattr(request, "user", None)

@@ -6,8 +6,14 @@ capabilities; what records a user may see is decided only in `wrekin.access`.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django_otp.models import Device, TimestampMixin
 
 
@@ -98,6 +104,18 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+def role_of(user) -> str | None:
+    """The role of whoever is asking: `User.role` for a signed-in user (or an API token's user); None for
+    an anonymous visitor. The one way the access policy reads a role: an inactive membership or agency
+    gives none, and a superuser has no role unless they have a membership."""
+    return user.role if getattr(user, "is_authenticated", False) else None
+
+
+def membership_of(user) -> Membership | None:
+    """`User.active_membership` for a signed-in user; None for an anonymous visitor. See `role_of`."""
+    return user.active_membership if getattr(user, "is_authenticated", False) else None
+
+
 class Membership(models.Model):
     """A user's place in the partnership: one agency, one role."""
 
@@ -137,3 +155,66 @@ class Passkey(TimestampMixin, Device):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnrolmentLinkEnd(models.TextChoices):
+    """Why a set-up link stopped working before it was used to enrol."""
+
+    SUPERSEDED = "superseded", "A newer link was issued"
+    DISABLED = "disabled", "The account was disabled"
+
+
+def hash_enrolment_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_enrolment_token() -> str:
+    # 256 bits from the OS's generator: unguessable, so a fast hash is enough to store it.
+    return secrets.token_urlsafe(32)
+
+
+class EnrolmentLink(models.Model):
+    """A one-time set-up link for a new account: the only way to enrol a second factor at first sign-in.
+
+    Knowing an account's password is not enough to enrol an authenticator: whoever enrols must also hold
+    the link the administrator passed on. Only the SHA-256 of the token is stored, as for API tokens: it
+    carries 256 bits, so a fast hash is enough and a copy of the database yields no usable link. The link
+    works once (`used_at`), until `expires_at`, and stops working when a newer one is issued or the
+    account is disabled (`ended_at`, `end_reason`). Using it gives only the session that used it the right
+    to set a first password (if the account has none) and enrol, for ENROLMENT_SESSION_SECONDS.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty when issued at the command line by an operator",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True, help_text="When the link was opened and used: once only")
+    enrolled_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the account's second factor was set up through it")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EnrolmentLinkEnd.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Set-up link {self.pk} for {self.user}"
+
+    def matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.token_hash, hash_enrolment_token(token))
+
+    def status_at(self, now: datetime) -> str:
+        """`enrolled`, `superseded`, `disabled`, `used`, `expired` or `active` (may still be used)."""
+        if self.enrolled_at is not None:
+            return "enrolled"
+        if self.ended_at is not None:
+            return self.end_reason or "superseded"
+        if self.used_at is not None:
+            return "used"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"

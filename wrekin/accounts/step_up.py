@@ -149,7 +149,8 @@ def check_code(request: HttpRequest, code: str, *, purpose: str) -> CodeCheck:
         if device is None:
             record_event("user.step_up_failed", actor=user,
                          details={"method": "totp", "purpose": purpose, "reason": "no_device"})
-            return CodeCheck(False, "Your account has no authenticator app. Sign out and sign in again to set one up.")
+            return CodeCheck(False, "Your account has no authenticator app. Ask your system administrator "
+                                    "for a set-up link.")
         allowed, throttle = device.verify_is_allowed()
         verified = bool(allowed and device.verify_token(code))
         if verified:

@@ -13,4 +13,11 @@ urlpatterns = [
     path("security-keys/", views.passkey_list, name="passkeys"),
     path("security-keys/add/", views.add_passkey, name="add_passkey"),
     path("security-keys/<int:pk>/remove/", views.remove_passkey, name="remove_passkey"),
+    # One-time set-up links (the token is in the path once; the page it leads to drops it).
+    path("set-up/", login_not_required(views.set_up_start), name="set_up_start"),
+    path("set-up/password/", views.set_up_password, name="set_up_password"),
+    path("set-up/<str:token>/", views.set_up, name="set_up"),
+    # Administrators: the partnership's accounts and new set-up links.
+    path("users/", views.account_list, name="users"),
+    path("users/<int:pk>/set-up-link/", views.issue_set_up_link, name="issue_set_up_link"),
 ]

@@ -7,17 +7,29 @@ import base64
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wrekin.accounts import actions, passkeys
-from wrekin.accounts.forms import MAX_CREDENTIAL_JSON, OneTimeCodeForm, PasskeyNameForm, SignInForm
-from wrekin.accounts.models import Passkey
+from wrekin.accounts.forms import (
+    MAX_CREDENTIAL_JSON,
+    FirstPasswordForm,
+    OneTimeCodeForm,
+    PasskeyNameForm,
+    SignInForm,
+)
+from wrekin.accounts.models import EnrolmentLink, Passkey, Role, User, role_of
 from wrekin.accounts.step_up import (
     WRONG_CODE_MESSAGE,
     check_code,
@@ -31,6 +43,8 @@ from wrekin.accounts.step_up import (
 from wrekin.audit.actions import record_event
 
 ENROLMENT_DEVICE_NAME = "Authenticator app"
+# The set-up link this session used: the session's right to set a first password and enrol (an id only).
+ENROLMENT_LINK_SESSION_KEY = "wrekin_enrolment_link"
 
 
 class SignInView(auth_views.LoginView):
@@ -67,13 +81,29 @@ def _verified(request: HttpRequest, device) -> HttpResponse:
     return redirect(safe_next_url(request))
 
 
+def _not_set_up(request: HttpRequest, reason: str = "no_link") -> HttpResponse:
+    """A not-yet-enrolled account signed in without a usable set-up link: sign it out, say only that."""
+    record_event("user.enrolment_refused", actor=request.user, details={"reason": reason})
+    logout(request)  # also forgets any set-up link the session held
+    return render(request, "accounts/not_set_up.html", {"page_title": "Your account is not set up yet"},
+                  status=403)
+
+
 def mfa(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator at first sign-in, or check a code from it (or a passkey)."""
+    """Enrol an authenticator at first sign-in, or check a code from it (or a passkey).
+
+    Enrolling needs the set-up link this session used: the password alone is not enough to plant
+    someone's own authenticator on a new account.
+    """
     if request.user.is_verified():
         return redirect(safe_next_url(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk").first()
     enrolling = device is None
+    link_id = request.session.get(ENROLMENT_LINK_SESSION_KEY)
     if enrolling:
+        if actions.live_enrolment_link(link_id, request.user) is None:
+            # No link used in this session, or it stopped working (superseded, lapsed, account disabled).
+            return _not_set_up(request, "no_link" if link_id is None else "link_ended")
         device = _enrolment_device(request.user)
 
     passkey_error = ""
@@ -94,18 +124,25 @@ def mfa(request: HttpRequest) -> HttpResponse:
             allowed, throttle = device.verify_is_allowed()
             # verify_token refuses a code already used (it records the last time step) and
             # counts failures, which makes each further attempt wait twice as long.
+            link_refused = False
             if allowed and device.verify_token(form.cleaned_data["code"]):
                 if enrolling:
-                    device.confirmed = True
-                    device.save(update_fields=["confirmed"])
-                    record_event("user.mfa_enrolled", actor=request.user)
-                record_event("user.mfa_verified", actor=request.user)
-                verified = True
+                    try:
+                        actions.enrol_authenticator(actor=request.user, device=device, link_id=link_id)
+                    except actions.EnrolmentLinkRefused:
+                        # Superseded, or the account disabled, since the page was shown.
+                        link_refused = True
+                if not link_refused:
+                    record_event("user.mfa_verified", actor=request.user)
+                verified = not link_refused
             else:
                 record_event("user.mfa_failed", actor=request.user,
                              details={"reason": "wrong_code" if allowed else "throttled"})
                 verified = False
+        if link_refused:
+            return _not_set_up(request, "link_ended")
         if verified:
+            request.session.pop(ENROLMENT_LINK_SESSION_KEY, None)
             return _verified(request, device)
         if not allowed and (throttle or {}).get("locked_until"):
             form.add_error("code", wait_message(throttle["locked_until"]))
@@ -200,4 +237,135 @@ def remove_passkey(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:passkeys")
     return render(request, "accounts/remove_passkey.html", {
         "passkey": passkey, "page_title": f"Remove {passkey.name}",
+    })
+
+
+# --- One-time set-up links ---------------------------------------------------------------------------
+
+def _link_refused(request: HttpRequest) -> HttpResponse:
+    # One message whatever the reason (unknown, used, expired, superseded, disabled): the reason is on
+    # the trail for the administrator; the holder of a dead link learns nothing about the account.
+    return render(request, "accounts/set_up_refused.html", {"page_title": "This set-up link cannot be used"},
+                  status=410)
+
+
+@require_http_methods(["GET"])
+def set_up_start(request: HttpRequest) -> HttpResponse:
+    """Where someone lands who has lost the token from their link: what to do next."""
+    return render(request, "accounts/set_up_start.html", {"page_title": "Set up your account"})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def set_up(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a set-up link leads. GET only shows the page (mail scanners fetch links); the button uses it."""
+    if request.user.is_authenticated:
+        # Someone else's session (or this person's, half signed in): never mix two people's sign-ins.
+        return render(request, "accounts/set_up_signed_in.html", {"page_title": "Sign out first"})
+    if request.method == "GET":
+        try:
+            link = actions.check_enrolment_link(token)
+        except actions.EnrolmentLinkRefused:
+            return _link_refused(request)
+        return render(request, "accounts/set_up.html", {
+            "link": link, "page_title": "Set up your account",
+            "needs_password": not link.user.has_usable_password(),
+        })
+    try:
+        link = actions.use_enrolment_link(token=token)
+    except actions.EnrolmentLinkRefused:
+        return _link_refused(request)
+    # The session gains a right: give it a new key, and remember only the link's id.
+    request.session.cycle_key()
+    request.session[ENROLMENT_LINK_SESSION_KEY] = link.pk
+    if not link.user.has_usable_password():
+        return redirect("accounts:set_up_password")
+    messages.success(request, "Your set-up link has been accepted. Sign in with your username and password to "
+                              "set up your authenticator app.")
+    return redirect("accounts:login")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def set_up_password(request: HttpRequest) -> HttpResponse:
+    """A new account with no password chooses one, straight after using its set-up link."""
+    if request.user.is_authenticated:
+        return redirect("accounts:mfa")
+    link_id = request.session.get(ENROLMENT_LINK_SESSION_KEY)
+    link = (EnrolmentLink.objects.select_related("user").filter(pk=link_id).first()
+            if isinstance(link_id, int) else None)
+    user = link.user if link else None
+    if link is None or actions.live_enrolment_link(link_id, user) is None:
+        return _link_refused(request)
+    if user.has_usable_password():
+        return redirect("accounts:login")
+    form = FirstPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.set_first_password(actor=user, link_id=link.pk, password=form.cleaned_data["new_password1"])
+        except actions.EnrolmentLinkRefused:
+            return _link_refused(request)
+        # The password step is done: sign in (this keeps the session's set-up link) and go on to enrol.
+        auth_login(request, user, backend="wrekin.accounts.backends.MembershipModelBackend")
+        return redirect("accounts:mfa")
+    return render(request, "accounts/set_up_password.html", {
+        "form": form, "username": user.username, "page_title": "Choose a password",
+    })
+
+
+# --- Administrators: accounts of the partnership, and re-issuing set-up links ------------------------
+
+def _require_administrator(request: HttpRequest) -> None:
+    if role_of(request.user) != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only system administrators manage accounts")
+
+
+def _partnership_accounts(request: HttpRequest):
+    """Accounts an administrator may manage: members of agencies in their own partnership."""
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return (User.objects.filter(membership__agency__partnership=request.user.partnership)
+            .select_related("membership__agency").annotate(enrolled=Exists(enrolled)))
+
+
+def account_list(request: HttpRequest) -> HttpResponse:
+    """Every account of the administrator's partnership and whether it has set up its sign-in."""
+    _require_administrator(request)
+    accounts = list(_partnership_accounts(request).order_by("username"))
+    links = {}
+    for link in EnrolmentLink.objects.filter(user__in=[a.pk for a in accounts]).order_by("created_at", "pk"):
+        links[link.user_id] = link  # the newest link of each account
+    now = timezone.now()
+    rows = [{"account": account, "link": links.get(account.pk),
+             "link_status": links[account.pk].status_at(now) if account.pk in links else None}
+            for account in accounts]
+    return render(request, "accounts/account_list.html", {"rows": rows, "page_title": "Accounts"})
+
+
+@require_http_methods(["GET", "POST"])
+def issue_set_up_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a new one-time set-up link for an account that has not set up its sign-in.
+
+    A change to who can get into an account: the administrator confirms it is them first (step-up).
+    The link is shown once, on the response to the POST, and stored only as a hash.
+    """
+    _require_administrator(request)
+    account = _partnership_accounts(request).filter(pk=pk).first()
+    if account is None or account.pk == request.user.pk:
+        raise Http404("No account found")
+    if (detour := step_up_required(request)) is not None:
+        return detour
+    error = ""
+    if request.method == "POST":
+        try:
+            issued = actions.issue_enrolment_link(actor=request.user, user=account)
+        except actions.EnrolmentRefused as refused:
+            error = str(refused)
+        else:
+            return render(request, "accounts/set_up_link_issued.html", {
+                "account": account, "url": request.build_absolute_uri(issued.path), "link": issued.link,
+                "page_title": f"Set-up link for {account.username}",
+            })
+    return render(request, "accounts/issue_set_up_link.html", {
+        "account": account, "error": error, "hours": actions.enrolment_link_lifetime().total_seconds() / 3600,
+        "page_title": f"Issue a set-up link for {account.username}",
     })

@@ -55,6 +55,8 @@ def _navigation(request, membership) -> list[dict]:
                       {"access:break_glass_reviews", "access:review_break_glass"}))
     if user.role in (Role.AUDITOR, Role.COORDINATOR):
         items.append(("Sharing register", "access:sharing_register", {"access:sharing_register"}))
+    if user.role == Role.ADMINISTRATOR:
+        items.append(("Accounts", "accounts:users", {"accounts:users", "accounts:issue_set_up_link"}))
     unread = getattr(user, "unread_notifications", None)
     if unread is None:  # a user loaded some other way than by the sign-in backend
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -96,9 +96,11 @@ def seed_partnership(
         demo_ids: list[int] = []
         for staff in plan.staff:
             agency = agencies[staff.agency]
+            # No set-up links here: `wrekin demo_users` issues the demo users' when it prints them.
             user = create_user(username=staff.username, agency=agency, role=staff.role, password=None,
                                actor=actor, first_name=staff.first_name, last_name=staff.last_name,
-                               email=f"{staff.username}@{agency.code}.example", job_title=staff.job_title)
+                               email=f"{staff.username}@{agency.code}.example", job_title=staff.job_title,
+                               enrolment_link=False)
             staff_ids.append(user.pk)
             if staff.is_demo:
                 demo_ids.append(user.pk)

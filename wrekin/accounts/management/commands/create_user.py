@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from wrekin.accounts.actions import create_user
+from wrekin.accounts.management.commands.set_up_link import add_base_url_argument, describe_link
 from wrekin.accounts.models import Agency, Role, User
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--email", default="")
+        add_base_url_argument(parser)
 
     def _read_password(self) -> str:
         if sys.stdin.isatty():
@@ -32,7 +34,8 @@ class Command(BaseCommand):
             return password
         return sys.stdin.readline().rstrip("\r\n")
 
-    def handle(self, *args, username, agency, role, password_stdin, first_name, last_name, email, **options):
+    def handle(self, *args, username, agency, role, password_stdin, first_name, last_name, email, base_url,
+               **options):
         if User.objects.filter(username__iexact=username).exists():
             raise CommandError(f"A user called {username!r} already exists")
         try:
@@ -54,4 +57,5 @@ class Command(BaseCommand):
         role_name = user.membership.get_role_display()
         self.stdout.write(f"Created user {user.username}: {role_name}, {target.name}")
         if not password:
-            self.stdout.write("The account has no password yet: set one with `wrekin changepassword`.")
+            self.stdout.write("The account has no password yet: they choose one through the set-up link.")
+        self.stdout.write(describe_link(user.issued_enrolment_link, base_url))
