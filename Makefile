@@ -35,13 +35,14 @@ demo: setup
 	$(BIN)/wrekin migrate --noinput
 	$(BIN)/wrekin seed --children $(CHILDREN) --seed 1 --if-empty
 	$(BIN)/wrekin seed_activity --seed 1 --if-empty
-	$(BIN)/wrekin demo_users
-	@echo "Wrekin is starting at http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
-	WREKIN_DEBUG=0 $(BIN)/wrekin runserver 127.0.0.1:$(PORT)
+	$(BIN)/wrekin demo_users --base-url http://127.0.0.1:$(PORT)
+	@echo "Wrekin is starting at http://127.0.0.1:$(PORT)/ with its import worker (Ctrl+C stops both)"
+	WREKIN_DEBUG=0 scripts/demo-run 127.0.0.1:$(PORT)
 
 test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive wrekin --exclude '*/migrations/*' --severity-level medium
+	$(BIN)/python scripts/dependency-audit
 	$(BIN)/pytest
 
 lint: setup

@@ -39,6 +39,15 @@ PERSONAS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks (imports) run in the test's own process as soon as they are queued, so a test sees them end.
+
+    Production queues them in the database for `wrekin db_worker`; tests/linkage/test_worker.py does that too.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def partnership(db):
     return Partnership.objects.create(code="wrekin-test", name="Wrekin Test Partnership")

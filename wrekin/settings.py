@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "wrekin.core",
     "wrekin.accounts",
     "wrekin.audit",
@@ -165,13 +167,28 @@ if PRODUCTION and not MFA_REQUIRED:
 OTP_TOTP_ISSUER = os.environ.get("WREKIN_SERVICE_NAME", "Wrekin")
 # After n wrong codes in a row the next attempt must wait 2**(n-1) seconds (django-otp's throttle).
 OTP_TOTP_THROTTLE_FACTOR = 1
+# A new account enrols its second factor only through a one-time set-up link, valid this long.
+WREKIN_SETUP_LINK_HOURS = float(os.environ.get("WREKIN_SETUP_LINK_HOURS", "72"))
+if not 0 < WREKIN_SETUP_LINK_HOURS <= 24 * 30:
+    raise ImproperlyConfigured("WREKIN_SETUP_LINK_HOURS must be more than 0 and at most 720 (30 days)")
+# The service's address as people reach it, for links printed by commands (set-up links).
+WREKIN_BASE_URL = os.environ.get("WREKIN_BASE_URL", "").rstrip("/")
 
 # Lockouts are timed, never permanent: a locked-out social worker must be able to work again.
 AXES_FAILURE_LIMIT = int(os.environ.get("WREKIN_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("WREKIN_LOCKOUT_HOURS", "0.25"))
 if not 0 < AXES_COOLOFF_TIME <= 24:
     raise ImproperlyConfigured("WREKIN_LOCKOUT_HOURS must be more than 0 and at most 24")
+# The pair, not either alone: by username alone anyone could lock a social worker out from anywhere;
+# by address alone one guesser would lock out a whole office behind the council's one outgoing address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind reverse proxies the connecting address is the proxy's. WREKIN_TRUSTED_PROXY_COUNT says how many
+# proxies in front of Wrekin append to X-Forwarded-For; the client is the entry the outermost one added.
+# Default 0: no proxy, REMOTE_ADDR, and the header (which anyone can send) is ignored.
+WREKIN_TRUSTED_PROXY_COUNT = int(os.environ.get("WREKIN_TRUSTED_PROXY_COUNT", "0"))
+if not 0 <= WREKIN_TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("WREKIN_TRUSTED_PROXY_COUNT must be between 0 and 5")
+AXES_CLIENT_IP_CALLABLE = "wrekin.accounts.client_address.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 # Trying again while paused does not restart the clock: the pause ends when the page says it will.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -257,6 +274,20 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Background work ----------------------------------------------------------
+# Imports of agency extracts run outside requests as django-tasks tasks. By default they are queued in the
+# database (django-tasks-db) and run by the worker, `wrekin db_worker`, which must be running alongside the web
+# server (`make demo` starts one). WREKIN_TASKS_BACKEND=immediate runs each task in the web process straight after
+# the request that queued it commits: no worker, but the request waits for the whole import.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+WREKIN_TASKS_BACKEND = os.environ.get("WREKIN_TASKS_BACKEND", "database")
+if WREKIN_TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"WREKIN_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[WREKIN_TASKS_BACKEND]}}
 
 # --- Wrekin -------------------------------------------------------------------
 WREKIN_SERVICE_NAME = os.environ.get("WREKIN_SERVICE_NAME", "Wrekin")

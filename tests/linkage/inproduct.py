@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import signal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from wrekin.linkage import actions
 from wrekin.linkage.models import ExtractImport
@@ -48,3 +50,20 @@ def import_rows(actor, agency, rows, *, header=None, name="csc_extract.csv", kin
 @pytest.fixture(name="trained_model")
 def trained_model_fixture(db):
     return actions.install_linkage_model(path=MODEL_PATH, name="test model")
+
+
+# --- The real queue (django-tasks-db) --------------------------------------------------------------------------
+
+DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker_once() -> None:
+    """`wrekin db_worker --batch`: every task waiting, then exit. The worker installs its own signal handlers for a
+    graceful stop; the test runner's are put back afterwards."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--worker-id", "test-worker",
+                     verbosity=0)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)

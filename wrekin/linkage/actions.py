@@ -7,6 +7,7 @@ call the same functions. Merging and unmerging live in wrekin.linkage.merges (re
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from wrekin.people.models import PersonKind
 
 __all__ = [
     "MergeConflict", "confirm_pair", "discard_import", "install_linkage_model", "merge_people", "reject_pair",
-    "save_mapping", "start_import", "unmerge_people", "upload_extract",
+    "release_stalled_imports", "save_mapping", "start_import", "unmerge_people", "upload_extract",
 ]
 
 
@@ -151,8 +152,10 @@ def start_import(*, actor, import_id: int, run_now: bool = False) -> ExtractImpo
         extract_import.status = ImportStatus.QUEUED
         extract_import.queued_at = timezone.now()
         extract_import.error = ""
-        extract_import.stage = "Waiting to start"
+        extract_import.stage = "Waiting for the background worker"
         extract_import.processed_records = 0
+        extract_import.progress_at = None
+        extract_import.task_id = ""  # the run about to be queued becomes the current one (wrekin.linkage.tasks)
         extract_import.save()
         record_event("linkage.import_started", actor=actor, target=extract_import, agency=extract_import.agency,
                      details={"records": extract_import.total_records, "background": not run_now})
@@ -162,6 +165,20 @@ def start_import(*, actor, import_id: int, run_now: bool = False) -> ExtractImpo
         return imports.run_import(extract_import.pk)
     extract_import.refresh_from_db()
     return extract_import
+
+
+def release_stalled_imports(*, actor=None, older_than: timedelta) -> list[ExtractImport]:
+    """Mark failed the imports whose background worker stopped, so that they can be run again.
+
+    Run by an operator (`wrekin release_stalled_imports`, actor None): a worker killed outright leaves its import
+    "running" with no progress. Nothing of such an import was saved (the saving step is one transaction). Each
+    import released is audited as failed, with the reason, in its own transaction.
+    """
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("Only an operator can release stalled imports")
+    if older_than < timedelta(minutes=1):
+        raise ValidationError("Wait at least a minute: a running import may simply be between two progress notes")
+    return imports.release_stalled(older_than=older_than)
 
 
 _DISCARDABLE = (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.FAILED)

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -284,18 +284,41 @@ class ImportPlan:
 Progress = Callable[[str, int], None]
 
 
-def run_import(import_id: int) -> ExtractImport:
-    """Run one queued import to the end: complete, or failed with nothing saved and the report kept."""
+class RunSuperseded(Exception):
+    """This run is no longer the import's current one (released as stalled, or run again): it saves nothing."""
+
+
+def _is_current_run(extract_import: ExtractImport, run_id: str | None) -> bool:
+    # run_id None: the command line running the import in the foreground, which no other run can replace.
+    return run_id is None or extract_import.task_id == run_id
+
+
+def run_import(import_id: int, *, run_id: str | None = None) -> ExtractImport:
+    """Run one queued import to the end: complete, or failed with nothing saved and the report kept.
+
+    `run_id` is the id of the background task running it: the import records it as its current run, and a run
+    that finds another current (a stalled import released and run again) stops without saving anything.
+    """
     extract_import = ExtractImport.objects.select_related("agency", "uploaded_by", "partnership").get(pk=import_id)
-    if extract_import.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+    if extract_import.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING) or \
+            extract_import.task_id not in ("", run_id or ""):
         logger.info("import %s is %s; not run", import_id, extract_import.status)
         return extract_import
-    ExtractImport.objects.filter(pk=import_id).update(status=ImportStatus.RUNNING, started_at=timezone.now(),
-                                                      stage="Reading the file", processed_records=0)
+    now = timezone.now()
+    claimed = ExtractImport.objects.filter(pk=import_id, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING),
+                                           task_id__in=("", run_id or "")).update(
+        status=ImportStatus.RUNNING, started_at=now, progress_at=now, stage="Reading the file", processed_records=0,
+        task_id=run_id or "")
+    if not claimed:
+        logger.info("import %s was taken by another run; not run", import_id)
+        return ExtractImport.objects.get(pk=import_id)
+    extract_import.task_id = run_id or ""
 
     def progress(stage: str, processed: int) -> None:
-        # Written outside the import's own transaction, so the progress page sees it while the run goes on.
-        ExtractImport.objects.filter(pk=import_id).update(stage=stage, processed_records=processed)
+        # Written outside the import's own transaction, so the progress page sees it while the run goes on; the
+        # time tells the page (and `wrekin release_stalled_imports`) that the run is alive.
+        ExtractImport.objects.filter(pk=import_id).update(stage=stage, processed_records=processed,
+                                                          progress_at=timezone.now())
 
     try:
         with extract_file(extract_import) as path:
@@ -310,25 +333,74 @@ def run_import(import_id: int) -> ExtractImport:
         plan = plan_import(extract_import, extract, raw_by_id, progress=progress)
         progress(f"Saving {len(plan.records):,} records (all or nothing)", len(plan.records))
         with transaction.atomic():
-            apply_plan(extract_import, plan)
+            apply_plan(extract_import, plan, run_id=run_id)
+    except RunSuperseded:
+        logger.warning("import %s: this run was superseded before it saved; nothing saved", import_id)
+        return ExtractImport.objects.get(pk=import_id)
     except ExtractError as error:
-        return _fail(import_id, faults=error.faults)
+        return _fail(import_id, faults=error.faults, run_id=run_id)
     except IntegrityError:
         logger.exception("import %s failed on a database rule", import_id)
-        return _fail(import_id, error="Another change to the same records was saved while this import ran (for "
-                                      "example, another import of this agency's records). Nothing was imported: "
-                                      "run it again.")
+        return _fail(import_id, run_id=run_id,
+                     error="Another change to the same records was saved while this import ran (for example, "
+                           "another import of this agency's records). Nothing was imported: run it again.")
     except Exception as error:  # the whole import rolls back; the report says so
         logger.exception("import %s failed", import_id)
-        return _fail(import_id, error=f"The import stopped unexpectedly ({type(error).__name__}). Nothing was "
-                                      "imported: run it again, and if it fails again tell the system administrator.")
+        return _fail(import_id, run_id=run_id,
+                     error=f"The import stopped unexpectedly ({type(error).__name__}). Nothing was imported: run it "
+                           "again, and if it fails again tell the system administrator.")
     extract_import.refresh_from_db()
     return extract_import
 
 
-def _fail(import_id: int, *, faults: list[ExtractFault] | None = None, error: str = "") -> ExtractImport:
+def fail_interrupted(import_id: int, *, run_id: str, error: str) -> ExtractImport | None:
+    """The task running this import failed outside the import's own handling (its worker was stopped).
+
+    Marks the import failed (nothing was saved: the saving step is one transaction) if that task is still its
+    current run; returns None when there was nothing to mark.
+    """
+    extract_import = _fail(import_id, run_id=run_id, error=error, details={"interrupted": True})
+    return extract_import if extract_import.status == ImportStatus.FAILED else None
+
+
+def release_stalled(*, older_than: timedelta, now=None) -> list[ExtractImport]:
+    """Imports whose worker has gone: running with no progress for `older_than`, marked failed to be run again.
+
+    Also an import queued for that long whose task never reached the queue (no task id). An import still queued
+    with a task waits for a worker and is left alone: starting one runs it.
+    """
+    now = now or timezone.now()
+    cutoff = now - older_than
+    stalled = ExtractImport.objects.filter(
+        Q(status=ImportStatus.RUNNING) & (Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True,
+                                                                         started_at__lt=cutoff))
+        | Q(status=ImportStatus.QUEUED, task_id="", queued_at__lt=cutoff)).defer("content")
+    released = []
+    minutes = int(older_than.total_seconds() // 60)
+    for extract_import in stalled:
+        failed = _fail(extract_import.pk, run_id=extract_import.task_id or None, expect_status=extract_import.status,
+                       progress_before=cutoff,
+                       error=f"This import made no progress for more than {minutes} minutes: the background worker "
+                             "running it stopped. Nothing was imported: run it again.",
+                       details={"stalled": True})
+        if failed.status == ImportStatus.FAILED:
+            released.append(failed)
+    return released
+
+
+def _fail(import_id: int, *, faults: list[ExtractFault] | None = None, error: str = "", run_id: str | None = None,
+          expect_status: str | None = None, progress_before: datetime | None = None,
+          details: dict | None = None) -> ExtractImport:
+    """Mark the import failed and audit it -- unless another run has taken it over (then it is left alone)."""
     with transaction.atomic():
         extract_import = ExtractImport.objects.select_for_update().get(pk=import_id)
+        if extract_import.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING) or \
+                not _is_current_run(extract_import, run_id) or \
+                (expect_status is not None and extract_import.status != expect_status):
+            return extract_import
+        last_sign_of_life = extract_import.progress_at or extract_import.started_at or extract_import.queued_at
+        if progress_before is not None and last_sign_of_life and last_sign_of_life >= progress_before:
+            return extract_import  # it moved on while we looked: not stalled after all
         extract_import.status = ImportStatus.FAILED
         extract_import.finished_at = timezone.now()
         extract_import.stage = ""
@@ -339,7 +411,8 @@ def _fail(import_id: int, *, faults: list[ExtractFault] | None = None, error: st
         extract_import.save()
         record_event("linkage.import_failed", actor=extract_import.uploaded_by, target=extract_import,
                      agency=extract_import.agency,
-                     details={"faults": extract_import.fault_count, "unexpected": bool(error and faults is None)})
+                     details={"faults": extract_import.fault_count, "unexpected": bool(error and faults is None),
+                              **(details or {})})
     return extract_import
 
 
@@ -538,10 +611,13 @@ def _add_contact_rows(person_id: int, record: RecordPlan, agency_id: int) -> int
     return added
 
 
-def apply_plan(extract_import: ExtractImport, plan: ImportPlan) -> dict[str, int]:
+def apply_plan(extract_import: ExtractImport, plan: ImportPlan, *, run_id: str | None = None) -> dict[str, int]:
     """Phase 2, inside the caller's transaction: save records, link, queue pairs, complete the import."""
     extract_import = ExtractImport.objects.select_for_update().select_related("agency", "uploaded_by").get(
         pk=extract_import.pk)
+    if extract_import.status != ImportStatus.RUNNING or not _is_current_run(extract_import, run_id):
+        # Released as stalled while this run went on (and perhaps run again): the current run saves, not this one.
+        raise RunSuperseded(extract_import.pk)
     actor = extract_import.uploaded_by
     agency = extract_import.agency
     today = timezone.localdate()

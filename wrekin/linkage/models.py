@@ -22,7 +22,7 @@ from wrekin.people.models import PersonKind
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", "Columns to map"
     MAPPED = "mapped", "Ready to check and run"
-    QUEUED = "queued", "Waiting to run"
+    QUEUED = "queued", "Queued"  # waiting for the background worker (`wrekin db_worker`) to take it
     RUNNING = "running", "Running"
     COMPLETE = "complete", "Complete"
     FAILED = "failed", "Failed: nothing imported"
@@ -63,11 +63,16 @@ class ExtractImport(models.Model):
     warnings = models.JSONField(default=list, blank=True)  # values kept but flagged
     warning_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)  # a failure that is not a fault in the file
+    # The django-tasks task of the current run: a run whose task is not this one (an import released as stalled
+    # and run again) must not save anything.
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the run last said how far it had got: a running import with no progress for a long time has lost its
+    # worker (`wrekin release_stalled_imports`).
+    progress_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

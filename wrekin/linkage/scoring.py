@@ -484,7 +484,7 @@ def score_pairs(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]], *, model
 
 
 def score_with_model(query_record: dict[str, Any], candidates: Iterable, *, partnership_id: int | None = None,
-                     model=None) -> list[ScoredCandidate]:
+                     model=None, other_readings: Sequence[dict[str, Any]] = ()) -> list[ScoredCandidate]:
     """Score candidate people against a record being searched for or recorded, best first.
 
     `query_record`: canonical fields as typed, e.g. {"given_name": "Danny", "family_name": "Smith",
@@ -492,17 +492,27 @@ def score_with_model(query_record: dict[str, Any], candidates: Iterable, *, part
     the extract formats). `candidates`: Person rows already limited by the access policy and narrowed by indexed
     keys (wrekin.people.search.candidate_people). Uses the partnership's trained model when one is installed,
     else the people search's scorer. Each result unpacks as (person, probability, field_agreement).
+
+    `other_readings`: other ways to read the same query (free text does not say which name is the family name);
+    every reading is scored in the same single model call and each person keeps their best.
     """
     people = list(candidates)
     if not people:
         return []
     if model is None:
         model = current_model(partnership_id if partnership_id is not None else people[0].partnership_id)
-    query = normalise_record(query_record)
-    pairs = [(query, person_record(person)) for person in people]
-    scores = score_pairs(pairs, model=model, right_people=people)
-    results = [ScoredCandidate(person=person, probability=score.probability, agreement=score.agreement,
-                               match_weight=score.match_weight, conflict=score.conflict)
-               for person, score in zip(people, scores, strict=True)]
+    readings = [normalise_record(record) for record in (query_record, *other_readings)]
+    records = [person_record(person) for person in people]
+    pairs = [(reading, record) for reading in readings for record in records]
+    scores = score_pairs(pairs, model=model, right_people=people * len(readings))
+    best: dict[int, PairScore] = {}
+    for index, score in enumerate(scores):
+        person_index = index % len(people)  # pairs run reading by reading, person by person
+        kept = best.get(person_index)
+        if kept is None or score.probability > kept.probability:  # ties keep the first (the typed) reading
+            best[person_index] = score
+    results = [ScoredCandidate(person=person, probability=best[i].probability, agreement=best[i].agreement,
+                               match_weight=best[i].match_weight, conflict=best[i].conflict)
+               for i, person in enumerate(people)]
     results.sort(key=lambda result: (-result.probability, result.person.pk))
     return results

@@ -20,31 +20,42 @@ from wrekin.core.timeline import ChronologyEntry, WorkItem
 def linkage_chronology(person, user) -> list[ChronologyEntry]:
     from wrekin.access.linkage import can_see_linkage
     from wrekin.access.policy import is_person_visible
-    from wrekin.linkage.models import PersonMerge, SourceRecord
+    from wrekin.core.together import fetch_together
+    from wrekin.linkage.models import MergeMethod, PersonMerge, SourceRecord
 
     if not is_person_visible(user, person.pk):
         return []
     linkable = can_see_linkage(user)
+    # Imported records and merges in one query: the chronology page has a query budget.
+    rows = fetch_together({
+        "source": (SourceRecord.objects.filter(person=person), [
+            "pk", "created_at", "record_id", "first_import_id", "agency__name"]),
+        "merge": (PersonMerge.objects.filter(survivor=person), [
+            "pk", "method", "merged_at", "unmerged_at", "merged__recorded_by_agency__name"]),
+    })
+    methods = dict(MergeMethod.choices)
     entries = []
-    for source in SourceRecord.objects.filter(person=person).select_related("agency", "first_import"):
+    for source in rows["source"]:
+        agency = source["agency__name"]
         entries.append(ChronologyEntry(
-            occurred_at=source.created_at, event_type="linkage_record_imported",
-            title=f"Record imported from {source.agency.name}'s extract", agency_name=source.agency.name,
-            summary=f"{source.agency.name} record {source.record_id}",
-            url=reverse("linkage:import_detail", args=[source.first_import_id]) if linkable else "",
-            source=f"linkage.sourcerecord:{source.pk}"))
-    for merge in PersonMerge.objects.filter(survivor=person).select_related("merged__recorded_by_agency"):
-        agency = merge.merged.recorded_by_agency.name
-        url = reverse("linkage:merge", args=[merge.pk]) if linkable else ""
+            occurred_at=source["created_at"], event_type="linkage_record_imported",
+            title=f"Record imported from {agency}'s extract", agency_name=agency,
+            summary=f"{agency} record {source['record_id']}",
+            url=reverse("linkage:import_detail", args=[source["first_import_id"]]) if linkable else "",
+            source=f"linkage.sourcerecord:{source['pk']}"))
+    for merge in rows["merge"]:
+        agency = merge["merged__recorded_by_agency__name"]
+        url = reverse("linkage:merge", args=[merge["pk"]]) if linkable else ""
         entries.append(ChronologyEntry(
-            occurred_at=merge.merged_at, event_type="linkage_merge",
+            occurred_at=merge["merged_at"], event_type="linkage_merge",
             title=f"A record from {agency} was merged into this person", agency_name=agency,
-            summary=merge.get_method_display(), url=url, source=f"linkage.personmerge:{merge.pk}"))
-        if merge.unmerged_at:
+            summary=methods.get(merge["method"], merge["method"]), url=url,
+            source=f"linkage.personmerge:{merge['pk']}"))
+        if merge["unmerged_at"]:
             entries.append(ChronologyEntry(
-                occurred_at=merge.unmerged_at, event_type="linkage_unmerge",
+                occurred_at=merge["unmerged_at"], event_type="linkage_unmerge",
                 title=f"The merge of a record from {agency} was undone", agency_name=agency,
-                summary="Both records restored", url=url, source=f"linkage.personmerge:{merge.pk}:undone"))
+                summary="Both records restored", url=url, source=f"linkage.personmerge:{merge['pk']}:undone"))
     return entries
 
 

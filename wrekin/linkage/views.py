@@ -30,7 +30,7 @@ from wrekin.access.linkage import (
     survivor_for_user,
 )
 from wrekin.audit.actions import record_event
-from wrekin.linkage import actions, imports, review
+from wrekin.linkage import actions, imports, review, tasks
 from wrekin.linkage.extracts import CANONICAL_FIELDS, ExtractError, parse_date_of_birth
 from wrekin.linkage.forms import DecisionForm, MappingForm, UnmergeForm, UploadForm
 from wrekin.linkage.merges import MergeConflict
@@ -209,6 +209,7 @@ def _detail_context(request: HttpRequest, extract_import) -> dict:
     pending = extract_import.candidates.filter(status=CandidateStatus.PENDING).count()
     return {
         "extract_import": extract_import, "counts": extract_import.counts, "pending_pairs": pending,
+        "queue": tasks.queue_state(extract_import),
         "can_import": can_import(request.user), "faults": extract_import.faults,
         "page_title": f"Import: {extract_import.file_name}",
     }

@@ -3,6 +3,13 @@
 "Danny Smith 2010" must find "Daniel Smyth, born 4 March 2010". The database
 narrows candidates by phonetic keys (indexed); each candidate is then scored
 field by field, and every match says why it matched.
+
+Two scorers, one candidate set. When the caller names the partnership (`partnership_id`) and that partnership
+has a current trained linkage model (`wrekin install_linkage_model`), the candidates are scored with it through
+wrekin.linkage.scoring.score_with_model -- the same comparisons and weights imports link with -- and each match
+carries the model's match probability and the fields that agreed or disagreed. Otherwise the rules below score
+them. Either way the candidates are only the people in the caller's queryset (the access policy's) that the
+indexed keys find: the model never widens what a search can return.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ from wrekin.people.names import name_key, normalise_name
 
 MAX_CANDIDATES = 3000
 MIN_SCORE = 0.62
+# With a trained model, a candidate is shown from this match probability up. Low on purpose: a search that gives
+# names alone cannot make any person likely (the model's prior is that two records are rarely one person), and
+# before creating someone a possible match shown is cheap while a duplicate missed is not.
+DEFAULT_MIN_MODEL_PROBABILITY = 0.01
 
 _MONTHS = {
     name: number
@@ -54,8 +65,11 @@ class ParsedQuery:
 @dataclass
 class PersonMatch:
     person: Person
-    score: float
+    score: float  # the search's score, or the trained model's match probability when scorer == "model"
     reasons: list[str]
+    scorer: str = "search"  # "search" (the rules here) or "model" (the partnership's trained linkage model)
+    agreement: list = field(default_factory=list)  # the model's FieldAgreement per compared field
+    conflict: str = ""  # why the linkage guard says the two cannot be one person ('' when nothing says so)
 
 
 def parse_query(text: str, *, today: date | None = None) -> ParsedQuery:
@@ -282,16 +296,118 @@ def candidate_people(queryset: QuerySet[Person], query: ParsedQuery) -> QuerySet
 
 
 def search_people(queryset: QuerySet[Person], text: str, *, limit: int = 25,
-                  today: date | None = None) -> list[PersonMatch]:
-    """Rank the people in `queryset` (already limited by the access policy) against free text."""
+                  today: date | None = None, partnership_id: int | None = None) -> list[PersonMatch]:
+    """Rank the people in `queryset` (already limited by the access policy) against free text.
+
+    `partnership_id`: the searching user's partnership. When given and the partnership has a current trained
+    linkage model, the candidates are scored with it (see the module docstring); without it, or with no model,
+    the search's own rules score them.
+    """
     query = parse_query(text, today=today)
     if not query.names:
         return []
-    candidates = (
-        candidate_people(queryset, query)
-        .select_related("recorded_by_agency")
-        .prefetch_related("other_names")[:MAX_CANDIDATES]
-    )
-    matches = [match for person in candidates if (match := score_person(query, person))]
+    model = _current_model(partnership_id) if partnership_id is not None else None
+    candidates = candidate_people(queryset, query).select_related("recorded_by_agency")
+    if model is not None:
+        # person_record reads the current address and first phone: fetched with the candidates, not per person.
+        people = list(candidates.prefetch_related("other_names", "addresses", "phones")[:MAX_CANDIDATES])
+        return _search_with_model(query, people, model=model, partnership_id=partnership_id)[:limit]
+    matches = [match for person in candidates.prefetch_related("other_names")[:MAX_CANDIDATES]
+               if (match := score_person(query, person))]
     matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk))
     return matches[:limit]
+
+
+# --- With the partnership's trained linkage model ------------------------------------------------------------
+
+def partnership_id_of(user) -> int | None:
+    """The partnership whose trained model scores this user's searches (None: the user has no membership)."""
+    partnership = getattr(user, "partnership", None)
+    return partnership.pk if partnership is not None else None
+
+
+def _current_model(partnership_id: int):
+    from wrekin.linkage.scoring import current_model
+
+    return current_model(partnership_id)
+
+
+def min_model_probability() -> float:
+    """The match probability from which a model-scored candidate is shown (WREKIN_SEARCH_MIN_PROBABILITY)."""
+    from django.conf import settings
+
+    raw = getattr(settings, "WREKIN_SEARCH_MIN_PROBABILITY", None)
+    if raw is None:  # 0 is a choice (show every candidate), not a missing setting
+        raw = os.environ.get("WREKIN_SEARCH_MIN_PROBABILITY") or DEFAULT_MIN_MODEL_PROBABILITY
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"WREKIN_SEARCH_MIN_PROBABILITY must be a probability, not {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"WREKIN_SEARCH_MIN_PROBABILITY must be between 0 and 1, not {raw!r}")
+    return value
+
+
+def query_records(query: ParsedQuery) -> list[dict]:
+    """The query as linkage records: one per way of reading its names.
+
+    Free text does not say which name is which: one name may be a given or a family name, and "Smyth Daniel" is
+    family name first. Each reading is scored and a person keeps the best, as the search's own rules do.
+    """
+    birth: dict = {}
+    if query.date_of_birth:
+        birth["date_of_birth"] = query.date_of_birth
+    elif query.birth_year is not None:
+        birth["birth_year"] = query.birth_year  # a year (or an age) alone: compared as "year only"
+    names = query.names
+    if len(names) == 1:
+        return [{"given_name": names[0], **birth}, {"family_name": names[0], **birth}]
+    first = {"given_name": names[0], "family_name": names[-1], **birth}
+    if len(names) > 2:
+        first["middle_names"] = " ".join(names[1:-1])
+    return [first, {"given_name": names[-1], "family_name": names[0], **birth}]
+
+
+def _signed(weight: float) -> str:
+    return f"{weight:+.1f}".replace("-", "\u2212")
+
+
+def percent(probability: float) -> str:
+    """A probability as people read it; a model is never certain, so it never says 100% (or 0%)."""
+    if 0.999 < probability < 1:
+        return "more than 99.9%"
+    if 0 < probability < 0.001:
+        return "less than 0.1%"
+    return f"{probability:.1%}"
+
+
+def model_reasons(probability: float, agreement: list, conflict: str) -> list[str]:
+    """The model's judgement in words: its probability, then each field compared and the evidence it added."""
+    reasons = [f"match probability {percent(probability)} (the partnership's trained linkage model)"]
+    for item in agreement:
+        if item.status == "missing":
+            continue  # nothing was said about it on one side: no evidence either way
+        level = "different" if item.status == "disagreed" else item.level
+        weight = f" ({_signed(item.weight)})" if item.weight is not None else ""
+        reasons.append(f"{item.label.lower()}: {level}{weight}")
+    if conflict:
+        reasons.append(f"could not be one person: {conflict}")
+    return reasons
+
+
+def _search_with_model(query: ParsedQuery, people: list[Person], *, model, partnership_id: int) -> list[PersonMatch]:
+    from wrekin.linkage.scoring import score_with_model
+
+    if not people:
+        return []
+    typed, *others = query_records(query)
+    # One Splink call over the indexed candidates only, every reading of the names at once (never a linkage job);
+    # each person keeps their best reading.
+    scored = score_with_model(typed, people, partnership_id=partnership_id, model=model, other_readings=others)
+    floor = min_model_probability()
+    matches = [PersonMatch(person=result.person, score=round(result.probability, 4), scorer="model",
+                           agreement=result.agreement, conflict=result.conflict,
+                           reasons=model_reasons(result.probability, result.agreement, result.conflict))
+               for result in scored if result.probability >= floor]
+    matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk))
+    return matches

@@ -33,7 +33,7 @@ from wrekin.people.forms import (
     SearchForm,
 )
 from wrekin.people.identifiers import format_nhs_number
-from wrekin.people.search import parse_query, search_people
+from wrekin.people.search import parse_query, partnership_id_of, search_people
 
 
 def _require_case_content(request: HttpRequest) -> None:
@@ -56,7 +56,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         query = form.cleaned_data["q"]
         with transaction.atomic():
-            matches = search_people(people_visible_to(request.user), query)
+            matches = search_people(people_visible_to(request.user), query,
+                                    partnership_id=partnership_id_of(request.user))
             flags = _known_to_flags(request.user, query)
             record_event("person.searched", actor=request.user,
                          details={"query": query, "results": len(matches), "known_to": len(flags)})
@@ -97,7 +98,8 @@ def create(request: HttpRequest) -> HttpResponse:
             if data["date_of_birth"]:
                 text += " " + data["date_of_birth"].isoformat()
             with transaction.atomic():
-                possible_matches = search_people(people_visible_to(request.user), text, limit=10)
+                possible_matches = search_people(people_visible_to(request.user), text, limit=10,
+                                                 partnership_id=partnership_id_of(request.user))
                 flags = _known_to_flags(request.user, text)
                 record_event("person.searched", actor=request.user,
                              details={"query": text, "results": len(possible_matches), "before_create": True,

@@ -12,7 +12,7 @@ from wrekin.api.auth import scoped
 from wrekin.api.schemas import AUTH_RESPONSES, BODY_RESPONSES, PersonSummary, Problem
 from wrekin.api.types import PathId, StrictIn
 from wrekin.audit.actions import record_event
-from wrekin.people.search import search_people
+from wrekin.people.search import partnership_id_of, search_people
 
 router = Router(tags=["people"])
 
@@ -33,8 +33,11 @@ class PersonSearch(StrictIn):
 
 class PersonMatchOut(Schema):
     person: PersonSummary
-    score: float = Field(description="How closely the person matches, 0 to 1")
-    reasons: list[str] = Field(description="Which fields agreed, e.g. 'same date of birth'")
+    score: float = Field(description="How closely the person matches, 0 to 1: the match probability of the "
+                                     "partnership's trained linkage model when one is installed (the first reason "
+                                     "then says so), otherwise the search's name and birth score")
+    reasons: list[str] = Field(description="Which fields agreed, e.g. 'same date of birth' (with a model: each "
+                                           "field compared and the weight of evidence it added)")
 
 
 class PersonSearchResults(Schema):
@@ -66,7 +69,8 @@ def person_search(request, payload: PersonSearch):
     if not can_see_case_content(request.user):
         raise PermissionDenied("Your role does not give access to case records.")
     with transaction.atomic():
-        matches = search_people(people_visible_to(request.user), payload.q, limit=SEARCH_LIMIT)
+        matches = search_people(people_visible_to(request.user), payload.q, limit=SEARCH_LIMIT,
+                                partnership_id=partnership_id_of(request.user))
         record_event("person.searched", actor=request.user,
                      details={"via": "api", "results": len(matches),
                               "result_ids": [m.person.pk for m in matches]})

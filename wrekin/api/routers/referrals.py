@@ -4,7 +4,9 @@ The child is found among the children the user can see, or recorded. Attaching a
 referral to the wrong child puts one child's history on another's file (DOMAIN:
 false merges are worse than missed links), so a child is matched automatically
 only when it is unmistakable:
-- the same date of birth, and a search score of at least 0.9;
+- the same date of birth, and a search score of at least 0.9 -- or, when the partnership has a trained linkage
+  model, a match probability of at least WREKIN_LINK_AUTO (0.95, the automatic-link threshold of imports)
+  with nothing the linkage guard says makes them two people;
 - the same given name (or the name they are known by, or a recorded alias), exactly:
   twins share everything else, and their names are often forms of each other
   (Ella and Ellie) or sound alike (Aidan and Aiden);
@@ -31,12 +33,14 @@ from wrekin.api.errors import FieldErrors
 from wrekin.api.schemas import AUTH_RESPONSES, BODY_RESPONSES, Problem
 from wrekin.api.types import BirthDate, PastDate, RecordId, StrictIn
 from wrekin.audit.actions import record_event
+from wrekin.intelligence.gazetteer import gazetteer_for_user
 from wrekin.intelligence.linking import extract_entities
+from wrekin.linkage.scoring import thresholds
 from wrekin.people.actions import add_person_address
 from wrekin.people.identifiers import parse_postcode
 from wrekin.people.models import Person, PersonKind
 from wrekin.people.names import normalise_name
-from wrekin.people.search import search_people
+from wrekin.people.search import partnership_id_of, search_people
 from wrekin.referrals import actions as referral_actions
 from wrekin.referrals.models import (
     ConsentStatus,
@@ -163,17 +167,20 @@ def find_child(user, child: ChildIn) -> ChildMatch:
         return ChildMatch("recorded", reasons=["no date of birth given, so no automatic match"])
     text = f"{child.given_name} {child.family_name} {child.date_of_birth.isoformat()}"
     children = people_visible_to(user).filter(kind=PersonKind.CHILD)
-    matches = search_people(children, text, limit=10)
+    matches = search_people(children, text, limit=10, partnership_id=partnership_id_of(user))
+    auto_link, _review = thresholds()
     given = normalise_name(child.given_name)
     possible, confident = [], []
     for match in matches:
         person = match.person
-        if person.date_of_birth != child.date_of_birth or match.score < CONFIDENT_SCORE:
+        # The model's probability is held to the bar imports link automatically at; the search's score to its own.
+        confident_at = auto_link if match.scorer == "model" else CONFIDENT_SCORE
+        if person.date_of_birth != child.date_of_birth or match.score < confident_at:
             continue
         possible.append(person.pk)
         sex_conflicts = bool(child.sex and person.sex and "U" not in (child.sex, person.sex)
                              and child.sex != person.sex)
-        if given in _names_of(person) and not sex_conflicts:
+        if given in _names_of(person) and not sex_conflicts and not match.conflict:
             confident.append(match)
     if len(confident) == 1:
         match = confident[0]
@@ -197,8 +204,9 @@ def referral_create(request, payload: ReferralIn):
     user can see; otherwise 404), or found or recorded from the child's details — `child_match` says
     which, and why. Audited as `referral.recorded` (and `person.created` for a new child,
     `api.referral_child_matched` when an existing child was matched). `extracted` lists what the
-    narrative mentions (registration marks, phones, postcodes, e-mail addresses, handles): each is
-    recorded as an unconfirmed mention and takes part in the link check, like the `mentions` sent.
+    narrative mentions (registration marks, phones, postcodes, e-mail addresses, handles, and the names
+    of persons of concern the user may see and of places the partnership knows): each is recorded as
+    an unconfirmed mention and takes part in the link check, like the `mentions` sent.
     """
     user = request.user
     child_in = payload.child
@@ -235,10 +243,10 @@ def referral_create(request, payload: ReferralIn):
     except ScreeningInstrument.DoesNotExist:
         return Status(503, {"detail": "Referrals cannot be recorded until a screening instrument is loaded "
                                       "(`wrekin load_instruments`).", "code": "not_configured"})
-    return Status(201, _referral_out(referral, match))
+    return Status(201, _referral_out(referral, match, user))
 
 
-def _referral_out(referral: Referral, match: ChildMatch) -> ReferralOut:
+def _referral_out(referral: Referral, match: ChildMatch, user) -> ReferralOut:
     return ReferralOut(
         id=referral.pk, child_id=referral.child_id,
         child_match=ChildMatchOut(outcome=match.outcome, score=match.score, reasons=match.reasons,
@@ -247,6 +255,8 @@ def _referral_out(referral: Referral, match: ChildMatch) -> ReferralOut:
         referring_agency=referral.referring_agency.name,
         instrument=InstrumentOut(code=referral.instrument.code, version=referral.instrument.version),
         indicators=referral.indicators, mentions=referral.mentions.count(),
-        extracted=[ExtractedOut(**found.as_dict()) for found in extract_entities(referral.narrative)],
+        # The same names the save read the narrative for (the user's gazetteer), so this is what was recorded.
+        extracted=[ExtractedOut(**found.as_dict()) for found in extract_entities(
+            referral.narrative, gazetteer=gazetteer_for_user(user))],
         created_at=referral.created_at,
     )
