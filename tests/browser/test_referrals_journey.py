@@ -1,6 +1,7 @@
 """A concern from a school to an approved screening, through the real pages, checked with axe-core.
 
-Bob (school practitioner) refers Daniel with indicators and a car; Erin (exploitation
+Bob (school practitioner) refers Daniel with indicators and a car, and confirms another car Wrekin
+found in what he wrote; Erin (exploitation
 coordinator, children's social care) triages it to screening and screens him as medium with a
 rationale; Dana (children's social care manager), who can see Daniel because triage made her
 agency part of his work, approves the screening. Every page visited is checked (WCAG 2.2 AA).
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import check_accessibility, screenshot, sign_in
@@ -48,15 +50,25 @@ def test_referral_to_approved_screening(new_context, live_server, personas, peop
     expect(_heading(bob)).to_have_text("Referral about Daniel Smyth")
     _visit(bob)
 
-    # Sent too early: the errors are listed and nothing typed is lost.
-    bob.get_by_label("What happened?").fill("Seen getting into a silver car outside school at 15:30, twice.")
+    # As he writes, Wrekin suggests what the narrative mentions; he confirms the car that dropped Daniel off.
+    narrative = ("Seen getting into a silver car outside school at 15:30, twice. "
+                 "Dropped off later by a blue car, CD15 XYZ.")
+    bob.get_by_label("What happened?").fill(narrative)
+    suggestions = bob.locator("#narrative-suggestions")
+    expect(suggestions).to_contain_text("Wrekin found 1 thing this text mentions")
+    vehicle = bob.get_by_role("group", name="Vehicle: CD15 XYZ")
+    expect(vehicle).to_contain_text("Written as “CD15 XYZ”")
+    vehicle.get_by_label("Yes, this is right").check()
+    _visit(bob, "referrals-suggestions")
+
+    # Sent too early: the errors are listed and nothing typed (nor the confirmation) is lost.
     bob.get_by_role("button", name="Send referral").click()
     summary = bob.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(bob).to_have_title(re.compile(r"^Error: Referral about Daniel Smyth"))
     expect(summary).to_contain_text("Enter the date it happened")
-    expect(bob.get_by_label("What happened?")).to_have_value(
-        "Seen getting into a silver car outside school at 15:30, twice.")
+    expect(bob.get_by_label("What happened?")).to_have_value(narrative)
+    expect(bob.get_by_role("group", name="Vehicle: CD15 XYZ").get_by_label("Yes, this is right")).to_be_checked()
     _visit(bob, "referrals-new-errors")
 
     bob.get_by_label("When did it happen?").fill("01/05/2026")
@@ -79,6 +91,8 @@ def test_referral_to_approved_screening(new_context, live_server, personas, peop
     expect(_heading(bob)).to_have_text("Referral about Daniel Smyth")
     expect(bob.locator(".govuk-notification-banner")).to_contain_text("sent for triage")
     expect(bob.get_by_role("cell", name="AB12 CDE")).to_be_visible()
+    # The confirmed suggestion is on the referral beside what he typed in by hand.
+    expect(bob.get_by_role("cell", name="CD15 XYZ")).to_be_visible()
     _visit(bob, "referrals-detail")
     referral = Referral.objects.get()
 
@@ -172,3 +186,29 @@ def test_the_screening_form_without_javascript_keeps_answers_on_error(page_witho
     check_accessibility(page)
     screenshot(page, "referrals-screening-errors")
     assert not Screening.objects.exists()
+
+
+def test_without_javascript_the_narrative_is_checked_by_a_button(page_without_js, live_server, personas, people):
+    page = page_without_js
+    sign_in(page, live_server.url, personas["bob"], check=False)
+    page.goto(live_server.url + reverse("referrals:create", args=[people["daniel"].pk]))
+    expect(_heading(page)).to_have_text("Referral about Daniel Smyth")
+    narrative = "Picked up from the school gates by a blue car, CD15 XYZ; a man on 07700 900123 calls him."
+    page.get_by_label("What happened?").fill(narrative)
+    page.get_by_label("Public task — UK GDPR Article 6(1)(e)").check()
+    page.get_by_role("button", name="Check the narrative for vehicles, phones and places").click()
+    # The same page again, nothing lost, no errors, and what Wrekin found to confirm or reject.
+    expect(_heading(page)).to_have_text("Referral about Daniel Smyth")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.get_by_label("What happened?")).to_have_value(narrative)
+    expect(page.get_by_label("Public task — UK GDPR Article 6(1)(e)")).to_be_checked()
+    expect(page.locator("#narrative-suggestions")).to_contain_text("Wrekin found 2 things this text mentions")
+    page.get_by_role("group", name="Vehicle: CD15 XYZ").get_by_label("Yes, this is right").check()
+    page.get_by_role("group", name="Phone: +447700900123").get_by_label("No, reject this").check()
+    check_accessibility(page)
+    page.get_by_label("When did it happen?").fill("01/05/2026")
+    page.get_by_label("Consent given").check()
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("sent for triage")
+    expect(page.get_by_role("cell", name="CD15 XYZ")).to_be_visible()
+    expect(page.get_by_role("cell", name="07700 900123")).to_have_count(0)

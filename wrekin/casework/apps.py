@@ -16,8 +16,7 @@ class CaseworkConfig(AppConfig):
 
         register_chronology_source("casework.cases", chronology.casework_entries)
         # People's own records have no app of their own on the timeline: casework tells their story.
-        register_chronology_source("people.involvements", chronology.involvement_entries)
-        register_chronology_source("people.addresses", chronology.address_entries)
+        register_chronology_source("people.records", chronology.person_record_entries)
 
         register_worklist_source("casework.my_cases", worklists.my_cases_items)
         register_worklist_source("casework.actions_due", worklists.actions_due_items)

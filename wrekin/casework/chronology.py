@@ -1,8 +1,9 @@
 """Chronology sources for casework and for people's own records, and the chronology's exports.
 
 Each source applies the access policy itself (the contract in wrekin.core.timeline) and
-keeps to a fixed handful of queries however many events a child has: one query per kind
-of record, every related name fetched with it.
+sends one query however many events a child has: every kind of record it shows, with every
+related name, in one UNION (wrekin.core.together). The chronology page has a budget of 20
+queries for every app's sources together.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wrekin.access.casework import can_see_casework
-from wrekin.access.policy import people_visible_to
+from wrekin.access.policy import is_person_visible
 from wrekin.casework.clocks import MET_VERB
 from wrekin.casework.models import (
     Case,
@@ -35,6 +36,7 @@ from wrekin.casework.models import (
     StrategyDiscussion,
 )
 from wrekin.core.timeline import ChronologyEntry
+from wrekin.core.together import fetch_together
 from wrekin.people.models import Involvement, InvolvementKind, PersonAddress
 
 # Labels for the event-type codes this app writes; other apps' codes are shown humanised.
@@ -79,39 +81,52 @@ def _who(row: dict, prefix: str) -> str:
     return _person_name(*(row[c] for c in _user_columns(prefix)))
 
 
-def _visible(person, user):
-    """The access test as a subquery on this one person: empty unless the user may see them.
-
-    Narrowed to the person's id so the database never lists everyone a coordinator can see."""
-    return people_visible_to(user).filter(pk=person.pk).values("pk")
-
-
+@lru_cache(maxsize=4096)
 def _d(day: date | None) -> str:
     return f"{day:%-d %B %Y}" if day else ""
 
 
 # --- casework ---------------------------------------------------------------------------------
 # Rows are fetched as dictionaries of the few columns an entry needs: a chronology of thousands
-# of events would otherwise spend most of its time building model instances it never uses.
+# of events would otherwise spend most of its time building model instances it never uses. Every
+# kind of row comes in the same query (wrekin.core.together): the page has a query budget.
 
 
 def casework_entries(person, user) -> list[ChronologyEntry]:
-    if not can_see_casework(user):
+    # A case, and everything in it, is visible exactly when its child is (wrekin.access.casework);
+    # the viewing page has already fetched the child through the policy, so this asks nothing.
+    if not can_see_casework(user) or not is_person_visible(user, person.pk):
         return []
-    # The visibility test rides in the first query; without a visible case nothing else is asked.
-    cases = list(
-        Case.objects.filter(person=person, person__in=_visible(person, user)).values(
+    through = StrategyDiscussion.attendee_agencies.through
+    rows = fetch_together({
+        "case": (Case.objects.filter(person=person), [
             "pk", "opened_at", "reason", "plan_agreed_on", "opened_by_agency__name",
-            *_user_columns("lead_professional"))
-    )
-    if not cases:
+            *_user_columns("lead_professional")]),
+        "closure": (ClosureRequest.objects.filter(case__person=person), [
+            "pk", "case_id", "reason", "requested_at", "requested_by_agency__name", *_user_columns("requested_by"),
+            "decision", "decided_at", "decision_note", "decided_by_agency__name", *_user_columns("decided_by")]),
+        "risk": (RiskLevel.objects.filter(case__person=person), [
+            "pk", "case_id", "level", "rationale", "basis", "recorded_at", "recorded_by_agency__name",
+            *_user_columns("recorded_by")]),
+        "action": (PlanAction.objects.filter(case__person=person), [
+            "pk", "case_id", "description", "due_on", "status", "completed_on", "completion_note", "created_at",
+            "agency__name", *_user_columns("owner")]),
+        "review": (CaseReview.objects.filter(case__person=person), [
+            "pk", "case_id", "held_on", "summary", "next_review_due", "recorded_by_agency__name"]),
+        # Every discussion has at least two clocks, so the clocks bring their discussions with them.
+        "clock": (StrategyClock.objects.filter(discussion__case__person=person), [
+            "pk", "kind", "due_on", "met_on", "discussion_id", "discussion__case_id", "discussion__held_on",
+            "discussion__decision", "discussion__rationale", "discussion__recorded_by_agency__name"]),
+        "attendee": (through.objects.filter(strategydiscussion__case__person=person),
+                     ["strategydiscussion_id", "agency__name"]),
+    })
+    if not rows["case"]:
         return []
-    case_ids = [c["pk"] for c in cases]
-    url = {c["pk"]: reverse("casework:detail", args=[c["pk"]]) for c in cases}
+    url = {c["pk"]: reverse("casework:detail", args=[c["pk"]]) for c in rows["case"]}
     entries: list[ChronologyEntry] = []
     add = entries.append
 
-    for case in cases:
+    for case in rows["case"]:
         add(ChronologyEntry(
             occurred_at=case["opened_at"], event_type="case_opened", title="Case opened",
             agency_name=case["opened_by_agency__name"],
@@ -125,9 +140,7 @@ def casework_entries(person, user) -> list[ChronologyEntry]:
                 source=f"casework.case:{case['pk']}:plan",
             ))
 
-    for row in ClosureRequest.objects.filter(case_id__in=case_ids).values(
-            "pk", "case_id", "reason", "requested_at", "requested_by_agency__name", *_user_columns("requested_by"),
-            "decision", "decided_at", "decision_note", "decided_by_agency__name", *_user_columns("decided_by")):
+    for row in rows["closure"]:
         add(ChronologyEntry(
             occurred_at=row["requested_at"], event_type="closure_requested", title="Closure requested",
             agency_name=row["requested_by_agency__name"],
@@ -148,9 +161,7 @@ def casework_entries(person, user) -> list[ChronologyEntry]:
         ))
 
     levels = dict(RiskLevelChoice.choices)
-    for row in RiskLevel.objects.filter(case_id__in=case_ids).values(
-            "pk", "case_id", "level", "rationale", "basis", "recorded_at", "recorded_by_agency__name",
-            *_user_columns("recorded_by")):
+    for row in rows["risk"]:
         basis = f"\nBased on: {row['basis']}" if row["basis"] else ""
         add(ChronologyEntry(
             occurred_at=row["recorded_at"], event_type="risk_level",
@@ -160,9 +171,7 @@ def casework_entries(person, user) -> list[ChronologyEntry]:
             url=url[row["case_id"]] + "#risk", source=f"casework.risklevel:{row['pk']}",
         ))
 
-    for row in PlanAction.objects.filter(case_id__in=case_ids).values(
-            "pk", "case_id", "description", "due_on", "status", "completed_on", "completion_note", "created_at",
-            "agency__name", *_user_columns("owner")):
+    for row in rows["action"]:
         add(ChronologyEntry(
             occurred_at=row["created_at"], event_type="plan_action_set", title="Plan action set",
             agency_name=row["agency__name"],
@@ -178,8 +187,7 @@ def casework_entries(person, user) -> list[ChronologyEntry]:
                 url=url[row["case_id"]] + "#plan", source=f"casework.planaction:{row['pk']}:completed",
             ))
 
-    for row in CaseReview.objects.filter(case_id__in=case_ids).values(
-            "pk", "case_id", "held_on", "summary", "next_review_due", "recorded_by_agency__name"):
+    for row in rows["review"]:
         add(ChronologyEntry(
             occurred_at=_at(row["held_on"]), event_type="review", title="Case review held",
             agency_name=row["recorded_by_agency__name"],
@@ -187,29 +195,21 @@ def casework_entries(person, user) -> list[ChronologyEntry]:
             url=url[row["case_id"]] + "#reviews", source=f"casework.casereview:{row['pk']}",
         ))
 
-    # Every discussion has at least two clocks, so one query brings the discussions with their clocks.
-    clocks = list(StrategyClock.objects.filter(discussion__case_id__in=case_ids).values(
-        "pk", "kind", "due_on", "met_on", "discussion_id", "discussion__case_id", "discussion__held_on",
-        "discussion__decision", "discussion__rationale", "discussion__recorded_by_agency__name"))
-    discussions = {row["discussion_id"]: row for row in clocks}
-    if discussions:
-        attendees: dict[int, list[str]] = defaultdict(list)
-        through = StrategyDiscussion.attendee_agencies.through
-        for discussion_id, agency_name in (through.objects.filter(strategydiscussion_id__in=list(discussions))
-                                           .order_by("agency__name")
-                                           .values_list("strategydiscussion_id", "agency__name")):
-            attendees[discussion_id].append(agency_name)
-        decisions = dict(StrategyDecision.choices)
-        for discussion_id, row in discussions.items():
-            add(ChronologyEntry(
-                occurred_at=_at(row["discussion__held_on"]), event_type="strategy_discussion",
-                title=f"Strategy discussion: {decisions.get(row['discussion__decision'], '')}",
-                agency_name=row["discussion__recorded_by_agency__name"],
-                summary=f"{row['discussion__rationale']}\nAgencies: {', '.join(attendees[discussion_id])}.",
-                url=url[row["discussion__case_id"]] + "#strategy",
-                source=f"casework.strategydiscussion:{discussion_id}",
-            ))
-    for row in clocks:
+    attendees: dict[int, list[str]] = defaultdict(list)
+    for row in rows["attendee"]:
+        attendees[row["strategydiscussion_id"]].append(row["agency__name"])
+    discussions = {row["discussion_id"]: row for row in rows["clock"]}
+    decisions = dict(StrategyDecision.choices)
+    for discussion_id, row in discussions.items():
+        add(ChronologyEntry(
+            occurred_at=_at(row["discussion__held_on"]), event_type="strategy_discussion",
+            title=f"Strategy discussion: {decisions.get(row['discussion__decision'], '')}",
+            agency_name=row["discussion__recorded_by_agency__name"],
+            summary=f"{row['discussion__rationale']}\nAgencies: {', '.join(sorted(attendees[discussion_id]))}.",
+            url=url[row["discussion__case_id"]] + "#strategy",
+            source=f"casework.strategydiscussion:{discussion_id}",
+        ))
+    for row in rows["clock"]:
         if row["met_on"] is None:
             continue
         kind = row["kind"]
@@ -227,13 +227,21 @@ def casework_entries(person, user) -> list[ChronologyEntry]:
 # --- people's own records ---------------------------------------------------------------------
 
 
-def involvement_entries(person, user) -> list[ChronologyEntry]:
-    rows = Involvement.objects.filter(person=person, person__in=_visible(person, user)).values(
-        "pk", "kind", "started_on", "ended_on", "summary", "agency__name")
+def person_record_entries(person, user) -> list[ChronologyEntry]:
+    """The agencies involved with the child and the child's addresses, in one query."""
+    if not is_person_visible(user, person.pk):
+        return []
+    rows = fetch_together({
+        "involvement": (Involvement.objects.filter(person=person), [
+            "pk", "kind", "started_on", "ended_on", "summary", "agency__name"]),
+        "address": (PersonAddress.objects.filter(person=person), [
+            "pk", "line1", "line2", "town", "postcode", "valid_from", "valid_to", "created_at",
+            "recorded_by_agency__name"]),
+    })
     url = reverse("people:detail", args=[person.pk])
     kinds = dict(InvolvementKind.choices)
     entries = []
-    for row in rows:
+    for row in rows["involvement"]:
         ended = f"\nEnded {_d(row['ended_on'])}." if row["ended_on"] else ""
         summary = f"\n{row['summary']}" if row["summary"] else ""
         entries.append(ChronologyEntry(
@@ -242,16 +250,7 @@ def involvement_entries(person, user) -> list[ChronologyEntry]:
             summary=f"{kinds.get(row['kind'], row['kind'])}.{ended}{summary}",
             url=url, source=f"people.involvement:{row['pk']}",
         ))
-    return entries
-
-
-def address_entries(person, user) -> list[ChronologyEntry]:
-    rows = PersonAddress.objects.filter(person=person, person__in=_visible(person, user)).values(
-        "pk", "line1", "line2", "town", "postcode", "valid_from", "valid_to", "created_at",
-        "recorded_by_agency__name")
-    url = reverse("people:detail", args=[person.pk])
-    entries = []
-    for row in rows:
+    for row in rows["address"]:
         address = ", ".join(part for part in (row["line1"], row["line2"], row["town"], row["postcode"]) if part)
         period = f"From {_d(row['valid_from'])}" if row["valid_from"] else "Date moved in not known"
         if row["valid_to"]:

@@ -51,7 +51,7 @@ from wrekin.casework.models import (
 from wrekin.casework.queries import partnership_agencies
 from wrekin.core.timeline import chronology_for
 from wrekin.people.models import PersonKind
-from wrekin.people.search import search_people
+from wrekin.people.search import partnership_id_of, search_people
 
 CASES_PER_PAGE = 50
 CHRONOLOGY_PER_PAGE = 100
@@ -143,7 +143,8 @@ def find_child(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         query = form.cleaned_data["q"]
         with transaction.atomic():
-            matches = [m for m in search_people(people_visible_to(request.user), query)
+            matches = [m for m in search_people(people_visible_to(request.user), query,
+                                                partnership_id=partnership_id_of(request.user))
                        if m.person.kind == PersonKind.CHILD]
             record_event("person.searched", actor=request.user,
                          details={"query": query, "results": len(matches), "for": "open_case"})

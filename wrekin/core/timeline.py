@@ -5,6 +5,13 @@ function given the child and the viewing user that returns `ChronologyEntry`
 items the user may see (it must apply the access policy itself — the same
 rules as its own pages). The casework chronology merges every source.
 
+The chronology page has a budget of 20 queries for everything it sends, every
+source included (tests/casework/test_query_budget.py). So a source checks the
+child with `wrekin.access.policy.is_person_visible` (remembered for the request:
+the page has fetched the child through the policy) and sends one query however
+much it has to show, its kinds of row read together with
+`wrekin.core.together.fetch_together`.
+
 Each app with work to do registers a *work-list source*: a function given the
 user that returns `WorkItem`s (interviews due, actions overdue, screenings to
 approve...). Home pages show them grouped by heading.

@@ -12,7 +12,8 @@ from wrekin.access.mace import meetings_visible_to
 from wrekin.access.policy import is_person_visible
 from wrekin.accounts.models import Role
 from wrekin.core.timeline import ChronologyEntry, WorkItem
-from wrekin.mace.models import ActionStatus, AgendaItemKind, MaceAction, MaceAgendaItem, MaceMeeting
+from wrekin.core.together import fetch_together
+from wrekin.mace.models import ActionStatus, AgendaItemKind, MaceAction, MaceAgendaItem, MaceDecision, MaceMeeting
 
 # Work lists show what falls due in the next fortnight, and everything overdue.
 WORKLIST_HORIZON = timedelta(days=14)
@@ -55,7 +56,11 @@ def _meetings_for_review_list(user) -> QuerySet[MaceMeeting]:
 
 
 def _item_url(item: MaceAgendaItem) -> str:
-    return reverse("mace:detail", kwargs={"pk": item.meeting_id}) + f"#item-{item.pk}"
+    return _item_anchor(item.meeting_id, item.pk)
+
+
+def _item_anchor(meeting_id: int, item_id: int) -> str:
+    return reverse("mace:detail", kwargs={"pk": meeting_id}) + f"#item-{item_id}"
 
 
 def actions_due_worklist(user, *, today: date | None = None) -> list[WorkItem]:
@@ -109,25 +114,32 @@ def chronology_entries(person, user) -> list[ChronologyEntry]:
     """
     if not is_person_visible(user, person.pk):
         return []
-    items = list(MaceAgendaItem.objects.filter(person_id=person.pk, kind=AgendaItemKind.CHILD)
-                 .select_related("meeting").prefetch_related("decisions"))
-    if not items:
-        return []
-    visible = set(meetings_visible_to(user).filter(pk__in={i.meeting_id for i in items})
-                  .values_list("pk", flat=True))
+    # The items, whether the viewer may see each one's meeting (tested on each row), and their
+    # decisions, in one query: the chronology page has a query budget. Decisions are shown only
+    # with an item whose meeting the viewer may see.
+    rows = fetch_together({
+        "item": (MaceAgendaItem.objects.filter(person_id=person.pk, kind=AgendaItemKind.CHILD), {
+            "pk": "pk", "meeting_id": "meeting_id", "held_on": "meeting__held_on", "summary": "summary",
+            "meeting_visible": Exists(meetings_visible_to(user).filter(pk=OuterRef("meeting_id")))}),
+        "decision": (MaceDecision.objects.filter(item__person_id=person.pk, item__kind=AgendaItemKind.CHILD),
+                     ["pk", "item_id", "text", "recorded_at"]),
+    })
+    decisions: dict[int, list[str]] = {}
+    for decision in sorted(rows["decision"], key=lambda d: (d["recorded_at"], d["pk"])):
+        decisions.setdefault(decision["item_id"], []).append(decision["text"])
     today = timezone.localdate()
     entries = []
-    for item in items:
-        held_on = item.meeting.held_on
+    for item in rows["item"]:
+        held_on = item["held_on"]
         verb = "Discussed at MACE on" if held_on <= today else "On the agenda for MACE on"
         summary, url = "", ""
-        if item.meeting_id in visible:
-            lines = [item.summary] + [f"Decision: {d.text}" for d in item.decisions.all()]
-            summary, url = "\n".join(lines), _item_url(item)
+        if item["meeting_visible"]:
+            lines = [item["summary"]] + [f"Decision: {text}" for text in decisions.get(item["pk"], [])]
+            summary, url = "\n".join(lines), _item_anchor(item["meeting_id"], item["pk"])
         entries.append(ChronologyEntry(
             occurred_at=timezone.make_aware(datetime.combine(held_on, time.min)),
             event_type="mace_item", title=f"{verb} {held_on:%-d %B %Y}", agency_name=MACE_AGENCY_NAME,
-            summary=summary, url=url, source=f"mace.maceagendaitem:{item.pk}",
+            summary=summary, url=url, source=f"mace.maceagendaitem:{item['pk']}",
         ))
     return entries
 

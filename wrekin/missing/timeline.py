@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from wrekin.access.missing import can_see_pattern_alerts, episodes_visible_to, holds_return_interviews
+from wrekin.access.missing import can_see_missing, can_see_pattern_alerts, holds_return_interviews
+from wrekin.access.policy import is_person_visible
 from wrekin.core.timeline import ChronologyEntry, WorkItem
+from wrekin.core.together import fetch_together
 from wrekin.missing.actions import when
-from wrekin.missing.models import InterviewOutcome, ReturnInterview
+from wrekin.missing.models import InterviewOutcome, MissingEpisode, PoliceRiskGrade, ReturnInterview
 from wrekin.missing.queries import interviews_due, missing_now, open_pattern_alerts
 from wrekin.missing.rules import ClockState, format_duration
 
@@ -28,50 +30,64 @@ def _episode_url(episode_id: int) -> str:
 
 
 def missing_chronology(person, user) -> Iterable[ChronologyEntry]:
-    episodes = (episodes_visible_to(user).filter(child_id=person.pk)
-                .select_related("recorded_by_agency", "return_recorded_by_agency")
-                .prefetch_related("interviews__offered_by_agency", "interviews__recorded_by_agency"))
-    for episode in episodes:
-        url = _episode_url(episode.pk)
-        facts = [f"Last seen: {episode.last_seen_where}."]
-        if episode.police_risk_grade:
-            facts.append(f"Police risk: {episode.get_police_risk_grade_display().lower()}.")
-        if episode.missing_from_care_placement:
+    # An episode (and its interviews) is visible exactly when its child is (wrekin.access.missing):
+    # one check of the child, remembered for the request, stands for every row.
+    if not can_see_missing(user) or not is_person_visible(user, person.pk):
+        return []
+    # Episodes and their interviews in one query: the chronology page has a query budget.
+    rows = fetch_together({
+        "episode": (MissingEpisode.objects.filter(child_id=person.pk), [
+            "pk", "reported_at", "last_seen_where", "police_risk_grade", "missing_from_care_placement",
+            "returned_at", "found_where", "recorded_by_agency__name", "return_recorded_by_agency__name"]),
+        "interview": (ReturnInterview.objects.filter(episode__child_id=person.pk), [
+            "pk", "episode_id", "outcome", "offered_at", "completed_at", "recorded_at", "summary",
+            "not_held_reason", "offered_by_agency__name", "recorded_by_agency__name"]),
+    })
+    grades = dict(PoliceRiskGrade.choices)
+    entries = []
+    for episode in rows["episode"]:
+        url = _episode_url(episode["pk"])
+        facts = [f"Last seen: {episode['last_seen_where']}."]
+        if grade := episode["police_risk_grade"]:
+            facts.append(f"Police risk: {grades.get(grade, grade).lower()}.")
+        if episode["missing_from_care_placement"]:
             facts.append("Missing from a care placement.")
-        yield ChronologyEntry(
-            occurred_at=episode.reported_at, event_type="missing_episode", title="Reported missing",
-            agency_name=episode.recorded_by_agency.name, summary=" ".join(facts), url=url,
-            source=f"missing.missingepisode:{episode.pk}",
-        )
-        if episode.returned_at:
-            facts = [f"Missing for {format_duration(episode.returned_at - episode.reported_at) or 'under a minute'}."]
-            if episode.found_where:
-                facts.append(f"Found: {episode.found_where}.")
-            agency = episode.return_recorded_by_agency or episode.recorded_by_agency
-            yield ChronologyEntry(
-                occurred_at=episode.returned_at, event_type="missing_return", title="Returned from missing",
-                agency_name=agency.name, summary=" ".join(facts), url=url,
-                source=f"missing.missingepisode:{episode.pk}:return",
-            )
-        for interview in episode.interviews.all():
-            yield _interview_entry(interview, url)
+        entries.append(ChronologyEntry(
+            occurred_at=episode["reported_at"], event_type="missing_episode", title="Reported missing",
+            agency_name=episode["recorded_by_agency__name"], summary=" ".join(facts), url=url,
+            source=f"missing.missingepisode:{episode['pk']}",
+        ))
+        if episode["returned_at"]:
+            duration = format_duration(episode["returned_at"] - episode["reported_at"]) or "under a minute"
+            facts = [f"Missing for {duration}."]
+            if episode["found_where"]:
+                facts.append(f"Found: {episode['found_where']}.")
+            agency = episode["return_recorded_by_agency__name"] or episode["recorded_by_agency__name"]
+            entries.append(ChronologyEntry(
+                occurred_at=episode["returned_at"], event_type="missing_return", title="Returned from missing",
+                agency_name=agency, summary=" ".join(facts), url=url,
+                source=f"missing.missingepisode:{episode['pk']}:return",
+            ))
+    entries.extend(_interview_entry(interview) for interview in rows["interview"])
+    return entries
 
 
-def _interview_entry(interview: ReturnInterview, url: str) -> ChronologyEntry:
-    occurred_at = interview.completed_at or interview.offered_at or interview.recorded_at
-    agency = interview.offered_by_agency or interview.recorded_by_agency
+def _interview_entry(interview: dict) -> ChronologyEntry:
+    occurred_at = interview["completed_at"] or interview["offered_at"] or interview["recorded_at"]
+    agency = interview["offered_by_agency__name"] or interview["recorded_by_agency__name"]
     facts = []
-    if interview.offered_at:
-        facts.append(f"Offered {when(interview.offered_at)}.")
-    if interview.outcome == InterviewOutcome.COMPLETED and interview.summary:
-        facts.append(Truncator(interview.summary).chars(240))
-    elif interview.not_held_reason:
-        facts.append(Truncator(interview.not_held_reason).chars(240))
+    if interview["offered_at"]:
+        facts.append(f"Offered {when(interview['offered_at'])}.")
+    if interview["outcome"] == InterviewOutcome.COMPLETED and interview["summary"]:
+        facts.append(Truncator(interview["summary"]).chars(240))
+    elif interview["not_held_reason"]:
+        facts.append(Truncator(interview["not_held_reason"]).chars(240))
+    outcome = dict(InterviewOutcome.choices).get(interview["outcome"], interview["outcome"])
     return ChronologyEntry(
         occurred_at=occurred_at, event_type="return_interview",
-        title=f"Return home interview: {interview.get_outcome_display().lower()}",
-        agency_name=agency.name, summary=" ".join(facts), url=url,
-        source=f"missing.returninterview:{interview.pk}",
+        title=f"Return home interview: {outcome.lower()}",
+        agency_name=agency, summary=" ".join(facts), url=_episode_url(interview["episode_id"]),
+        source=f"missing.returninterview:{interview['pk']}",
     )
 
 

@@ -29,7 +29,10 @@ from wrekin.access.referrals import (
 )
 from wrekin.accounts.models import Agency
 from wrekin.audit.actions import record_event
+from wrekin.intelligence.extraction import extract
+from wrekin.intelligence.extraction_views import CONFIRMED, REJECTED, gazetteer_for
 from wrekin.intelligence.linking import record_mentions
+from wrekin.intelligence.models import MentionOrigin
 from wrekin.people.actions import record_person
 from wrekin.people.models import Involvement, InvolvementKind, Person, PersonKind
 from wrekin.referrals import rules
@@ -40,7 +43,7 @@ from wrekin.referrals.instrument_files import (
     discover_files,
     read_instrument_file,
 )
-from wrekin.referrals.mentions import normalise_mention
+from wrekin.referrals.mentions import KNOWN_NAME_TYPES, normalise_mention, suggestion_mention
 from wrekin.referrals.models import (
     ConsentStatus,
     LawfulBasis,
@@ -177,6 +180,52 @@ def _clean_mentions(mentions: Iterable[Mapping]) -> list[dict]:
     return cleaned
 
 
+def _decided_suggestions(narrative: str, decisions: Mapping[tuple[str, str], str] | None, *, gazetteer,
+                         today: date) -> tuple[list, list]:
+    """The suggestions in the narrative the referrer confirmed, and those they rejected.
+
+    Extracted here from the narrative as saved, with the names the referrer may see: the same
+    suggestions the form showed them, and what record_mentions will find. The posted decisions
+    are keys (type, normalised), never data.
+    """
+    if not decisions:
+        return [], []
+    found = extract(narrative, gazetteer, today=today)
+    confirmed = [f for f in found if decisions.get((f.type, f.normalised)) == CONFIRMED]
+    rejected = [f for f in found if decisions.get((f.type, f.normalised)) == REJECTED]
+    return confirmed, rejected
+
+
+def _suggested_rows(confirmed: list, *, typed: list[dict]) -> list[tuple[object, dict]]:
+    """A referral mention row for each confirmed suggestion the referrer has not also typed in."""
+    seen = {(row["kind"], row["normalised"]) for row in typed}
+    rows = []
+    for found in confirmed:
+        [row] = _clean_mentions([suggestion_mention(found)])
+        if (row["kind"], row["normalised"]) not in seen:
+            seen.add((row["kind"], row["normalised"]))
+            rows.append((found, row))
+    return rows
+
+
+def _without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """The text with these spans blanked by spaces, so everything else stays where it was."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _confirm_known_names(actor, recorded: list, names: list) -> None:
+    """Confirm the mentions record_mentions made of the known names the referrer confirmed (by span)."""
+    from wrekin.intelligence.alerts import review_mention
+
+    spans = {tuple(found.span) for found in names}
+    for mention in recorded:
+        if mention.origin == MentionOrigin.EXTRACTED and (mention.span_start, mention.span_end) in spans:
+            review_mention(actor=actor, mention_id=mention.pk, decision="confirm")
+
+
 def _clean_referral(*, instrument: ScreeningInstrument, occurred_on: date, narrative: str, indicators,
                     lawful_basis: str, special_category_condition: str, consent_status: str,
                     consent_reason: str, today: date) -> tuple[list[str], str, str]:
@@ -219,6 +268,7 @@ def record_referral(
     consent_status: str,
     consent_reason: str = "",
     special_category_condition: str = SpecialCategoryCondition.SAFEGUARDING,
+    suggestion_decisions: Mapping[tuple[str, str], str] | None = None,
     today: date | None = None,
 ) -> Referral:
     """Record a concern about a child the actor can see; it joins the partnership's triage queue.
@@ -227,6 +277,13 @@ def record_referral(
     `mentions` are mappings with kind, value, relationship and detail. The actor's agency
     becomes involved with the child, and a child who already has a completed screening is
     flagged for re-screening.
+
+    `suggestion_decisions` are what the referrer said about the things Wrekin suggested from the
+    narrative while they wrote it: (type, normalised) -> "confirm" or "reject", as the form posts
+    them. The narrative is read again here, so a decision can only apply to something really in
+    it. A confirmed suggestion becomes one of the referral's mentions, and a confirmed mention of
+    the entity; a rejected one is not recorded at all, so it is never linked; the rest are recorded
+    as unconfirmed mentions, as for any narrative.
     """
     if not can_refer(actor):
         raise PermissionDenied("Your role cannot make referrals")
@@ -239,6 +296,9 @@ def record_referral(
             lawful_basis=lawful_basis, special_category_condition=special_category_condition,
             consent_status=consent_status, consent_reason=consent_reason, today=today)
         mention_rows = _clean_mentions(mentions)
+        gazetteer = gazetteer_for(actor)
+        confirmed, rejected = _decided_suggestions(narrative, suggestion_decisions, gazetteer=gazetteer, today=today)
+        suggested_rows = _suggested_rows(confirmed, typed=mention_rows)
         agency = actor.agency
         referral = Referral.objects.create(
             partnership=agency.partnership, child=person, referring_agency=agency, referred_by=actor,
@@ -246,18 +306,28 @@ def record_referral(
             lawful_basis=lawful_basis, special_category_condition=special_category_condition,
             consent_status=consent_status, consent_reason=consent_reason if rules.consent_reason_required(
                 consent_status) else "")
-        ReferralMention.objects.bulk_create(ReferralMention(referral=referral, **row) for row in mention_rows)
+        ReferralMention.objects.bulk_create(ReferralMention(referral=referral, **row)
+                                            for row in mention_rows + [row for _, row in suggested_rows])
         record_event("referral.recorded", actor=actor, person=person, target=referral, details={
             "instrument": instrument.code, "version": instrument.version, "indicators": codes,
-            "mentions": len(mention_rows), "lawful_basis": lawful_basis, "consent": consent_status,
+            "mentions": len(mention_rows) + len(suggested_rows), "lawful_basis": lawful_basis,
+            "consent": consent_status, "suggestions": {"confirmed": len(confirmed), "rejected": len(rejected)},
         })
         _ensure_working_with(actor=actor, person=person, agency=agency, today=today, via="referral",
                              summary="Made a referral")
         # Entities: the mentions typed in (confirmed) and what the narrative mentions (unconfirmed), then the
         # link check, which raises or updates link alerts. ReferralMention keeps every mention as typed, so
         # one that names nothing linkable ("a phone, number not known") is kept there and skipped here.
-        record_mentions(actor=actor, source=referral, child=person, structured=mention_rows, narrative=narrative,
-                        source_title=f"Referral from {agency.name}", today=today, strict=False)
+        # A confirmed plate, phone, postcode, e-mail or handle keys the same way typed or found, so it is
+        # recorded as typed (and the narrative's copy is not recorded twice). A confirmed known name is
+        # recorded as found, which keeps the person of concern or premises the gazetteer tied it to, and
+        # then confirmed. Rejected suggestions are blanked out of the text the extractor reads.
+        structured = mention_rows + [row for found, row in suggested_rows if found.type not in KNOWN_NAME_TYPES]
+        recorded = record_mentions(
+            actor=actor, source=referral, child=person, structured=structured, gazetteer=gazetteer,
+            narrative=_without_spans(narrative, [found.span for found in rejected]),
+            source_title=f"Referral from {agency.name}", today=today, strict=False)
+        _confirm_known_names(actor, recorded, [found for found in confirmed if found.type in KNOWN_NAME_TYPES])
         if Screening.objects.filter(child=person, status__in=(ScreeningStatus.APPROVED,
                                                               ScreeningStatus.AWAITING_APPROVAL)).exists():
             flag = RescreeningFlag.objects.create(child=person, referral=referral, raised_at=timezone.now())

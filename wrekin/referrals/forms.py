@@ -11,6 +11,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.urls import reverse_lazy
 
 from wrekin.accounts.models import Agency
 from wrekin.people.forms import PersonDetailsForm
@@ -68,7 +69,17 @@ class ReferralForm(forms.Form):
                         "invalid": "Enter the date as day/month/year, for example 27/03/2026"},
     )
     narrative = forms.CharField(
-        label="What happened?", widget=forms.Textarea(attrs={"rows": 8}),
+        label="What happened?", widget=forms.Textarea(attrs={
+            "rows": 8,
+            # As the referrer pauses in typing, htmx posts the whole form (CSRF token and the decisions
+            # already made included) for the plates, phones and places Wrekin finds in the text; without
+            # JavaScript the "Check" button does the same (docs/guide/extraction.md).
+            "hx-post": reverse_lazy("intelligence:extract_suggestions"),
+            "hx-trigger": "input changed delay:500ms",
+            "hx-target": "#narrative-suggestions",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }),
         help_text="Facts: what was seen or said, where, when and by whom. Say what is known and what is not.",
         error_messages={"required": "Describe what happened"},
     )

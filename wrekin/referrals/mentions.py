@@ -32,3 +32,38 @@ def normalise_mention(kind: str, value: str) -> str:
     if kind == MentionKind.ONLINE:
         return _SPACES.sub("", value).lstrip("@").casefold()
     return _SPACES.sub(" ", value).casefold()
+
+
+# What the extractor calls each kind of thing it finds in a narrative, as a referral's kind of mention.
+SUGGESTION_KINDS = {
+    "vehicle": MentionKind.VEHICLE, "phone": MentionKind.PHONE, "postcode": MentionKind.PLACE,
+    "email": MentionKind.ONLINE, "handle": MentionKind.ONLINE, "person": MentionKind.PERSON,
+    "location": MentionKind.PLACE, "business": MentionKind.BUSINESS,
+}
+# Found in the narrative by the extractor and already tied to a known record (the gazetteer): confirmed,
+# they are recorded as the extractor found them, so the mention keeps its person of concern or premises.
+KNOWN_NAME_TYPES = frozenset({"person", "location", "business"})
+CONFIRMED_DETAIL = "Found in the narrative by Wrekin; confirmed by the referrer"
+
+
+def suggestion_mention(found) -> dict:
+    """A mention row (kind, value, relationship, detail) for a suggestion the referrer confirmed.
+
+    `found` is an extractor suggestion (wrekin.intelligence.extraction.Extracted). The value is the
+    form the suggestion was shown in (a mark as "AB12 CDE", a postcode as "TF1 2AB"), except a phone
+    number and a name, which are kept as they were written.
+    """
+    detail = found.detail or {}
+    value = found.normalised or found.value
+    if found.type == "vehicle":
+        value = detail.get("display") or value
+    elif found.type in ("phone", "person"):
+        value = found.value
+    note = CONFIRMED_DETAIL
+    if found.type == "handle" and detail.get("platform"):
+        # The platform leads the detail: the intelligence app reads it from there.
+        note = f"{detail['platform']}. {CONFIRMED_DETAIL}"
+    elif found.type == "email":
+        note = f"E-mail address. {CONFIRMED_DETAIL}"
+    return {"kind": SUGGESTION_KINDS.get(found.type, MentionKind.PERSON), "value": value[:200], "relationship": "",
+            "detail": note}

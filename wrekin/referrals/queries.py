@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from wrekin.access.policy import people_visible_to
+from wrekin.access.policy import is_person_visible, people_visible_to
 from wrekin.access.referrals import (
     can_screen,
-    referrals_visible_to,
     screenings_awaiting_approval_for,
     screenings_visible_to,
     triage_queue_for,
@@ -25,6 +24,7 @@ from wrekin.access.referrals import (
 from wrekin.core.timeline import ChronologyEntry, WorkItem
 from wrekin.people.models import Involvement
 from wrekin.referrals.models import (
+    Referral,
     RescreeningFlag,
     Screening,
     ScreeningStatus,
@@ -62,7 +62,11 @@ def triage_due(received: datetime) -> date:
 # --- Chronology ---------------------------------------------------------------------------------
 
 def referral_chronology(person, user) -> Iterable[ChronologyEntry]:
-    referrals = (referrals_visible_to(user).filter(child=person)
+    # Referrals and screenings are visible to whoever can see their child (wrekin.access.referrals):
+    # one check of the child, remembered for the request, stands for every row.
+    if not is_person_visible(user, person.pk):
+        return
+    referrals = (Referral.objects.filter(child=person)
                  .select_related("referring_agency", "triage__agency", "triage__passed_to_agency"))
     for referral in referrals:
         url = reverse("referrals:detail", args=[referral.pk])
@@ -87,7 +91,9 @@ def referral_chronology(person, user) -> Iterable[ChronologyEntry]:
 
 
 def screening_chronology(person, user) -> Iterable[ChronologyEntry]:
-    screenings = screenings_visible_to(user).filter(child=person).select_related("agency", "instrument")
+    if not is_person_visible(user, person.pk):
+        return
+    screenings = Screening.objects.filter(child=person).select_related("agency", "instrument")
     for screening in screenings:
         url = reverse("referrals:screening_detail", args=[screening.pk])
         yield ChronologyEntry(

@@ -26,9 +26,10 @@ from wrekin.access.referrals import (
 )
 from wrekin.accounts.models import Agency
 from wrekin.audit.actions import record_event
+from wrekin.intelligence.extraction_views import suggestions_context
 from wrekin.people.forms import ConfirmNewPersonForm, SearchForm
 from wrekin.people.models import Person, PersonKind
-from wrekin.people.search import parse_query, search_people
+from wrekin.people.search import parse_query, partnership_id_of, search_people
 from wrekin.referrals import actions, rules
 from wrekin.referrals.forms import (
     ApprovalForm,
@@ -92,7 +93,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         query = form.cleaned_data["q"]
         with transaction.atomic():
-            matches = search_people(_children(request.user), query)
+            matches = search_people(_children(request.user), query, partnership_id=partnership_id_of(request.user))
             record_event("person.searched", actor=request.user,
                          details={"query": query, "results": len(matches), "for": "referral"})
     return render(request, "referrals/start.html", {"form": form, "matches": matches,
@@ -118,15 +119,19 @@ def _referral_page(request: HttpRequest, *, child: Person | None) -> HttpRespons
     new_child = child is None
     possible_matches = []
     post = request.POST if request.method == "POST" else None
+    # What Wrekin finds in the narrative, with the referrer's decisions so far (htmx refreshes the same
+    # part of the page as they type; without JavaScript the "Check" button posts the form to here).
+    suggestions = suggestions_context("", user=user)
     if post is not None and "prefill_from_search" not in post:
+        suggestions = suggestions_context(post.get("narrative", ""), post, user=user)
         form = ReferralForm(post, instrument=instrument, today=today)
         sharing = SharingForm(post)
         child_form = NewChildForm(post) if new_child else None
         confirm = ConfirmNewPersonForm(post) if new_child else None
         mentions = mention_formset(post)
-        if "add_mention" in post:
-            # "Add another": one more blank row, everything typed kept, no errors yet.
-            rows = mentions.total_form_count() + 1
+        if "add_mention" in post or "find_suggestions" in post:
+            # "Add another" (one more blank row) or "Check the narrative": everything typed kept, no errors yet.
+            rows = mentions.total_form_count() + (1 if "add_mention" in post else 0)
             form = ReferralForm(initial=typed_values(form), instrument=instrument, today=today)
             sharing = SharingForm(initial=typed_values(sharing))
             if new_child:
@@ -145,7 +150,9 @@ def _referral_page(request: HttpRequest, *, child: Person | None) -> HttpRespons
                 possible_matches = _possible_matches(user, child_form)
             if forms_ok and not possible_matches:
                 arguments = {**form.referral_arguments(), **sharing.referral_arguments(),
-                             "mentions": [m for f in mentions.forms if (m := f.mention())]}
+                             "mentions": [m for f in mentions.forms if (m := f.mention())],
+                             "suggestion_decisions": {(s.item.type, s.item.normalised): s.decision
+                                                      for s in suggestions["suggestions"] if s.decision}}
                 try:
                     if new_child:
                         referral = actions.record_child_and_referral(
@@ -168,12 +175,23 @@ def _referral_page(request: HttpRequest, *, child: Person | None) -> HttpRespons
     mention_forms = list(mentions.forms)
     # In the order they appear on the page, so the error summary reads top to bottom.
     all_forms = [f for f in [child_form, confirm, form] if f is not None] + mention_forms + [sharing]
+    _audit_name_matches(user, suggestions["suggestions"])
     return render(request, "referrals/create.html", {
         "form": form, "sharing_form": sharing, "child_form": child_form, "confirm_form": confirm,
         "mention_forms": mention_forms, "child": child, "instrument": instrument,
-        "possible_matches": possible_matches, "all_forms": all_forms,
+        "possible_matches": possible_matches, "all_forms": all_forms, **suggestions,
         "page_title": f"Referral about {child.full_name}" if child else "Referral about a new child",
     })
+
+
+def _audit_name_matches(user, suggestions) -> None:
+    """Matching the narrative against known persons of concern is a search of people: audited, as the
+    live suggestions endpoint audits it (how many were named, never the unsaved text)."""
+    known_people = sum(1 for s in suggestions if s.item.type == "person")
+    if known_people:
+        with transaction.atomic():
+            record_event("person.searched", actor=user, details={"via": "extraction", "results": known_people,
+                                                                   "for": "referral"})
 
 
 def _prefill(query: str) -> dict:
@@ -195,7 +213,7 @@ def _possible_matches(user, child_form: NewChildForm):
     if data["date_of_birth"]:
         text += " " + data["date_of_birth"].isoformat()
     with transaction.atomic():
-        matches = search_people(_children(user), text, limit=10)
+        matches = search_people(_children(user), text, limit=10, partnership_id=partnership_id_of(user))
         record_event("person.searched", actor=user,
                      details={"query": text, "results": len(matches), "before_create": True, "for": "referral"})
     return matches
