@@ -1,29 +1,36 @@
 """Link check on save: the cost of recording what a new record mentions, with 1,000,000 mentions stored.
 
     .venv/bin/python benchmarks/link_check.py [--mentions 1000000] [--samples 300] [--warmup 200]
-                                              [--database sqlite|postgres|both]
+                                              [--persons 2000] [--database sqlite|postgres|both]
+                                              [--pg-database wrekin_bench_link_check]
 
-Each database is fresh (a temporary SQLite file, or a PostgreSQL database `wrekin_bench_link_check`,
-created and dropped; PostgreSQL must accept `postgres@127.0.0.1` with trust auth, or set
+Each database is fresh (a temporary SQLite file, or a PostgreSQL database named by `--pg-database`,
+default `wrekin_bench_link_check`, created and dropped: give your own name when others may be running
+this; PostgreSQL must accept `postgres@127.0.0.1` with trust auth, or set
 BENCH_POSTGRES_URL=postgres://USER:PASS@HOST:5432/postgres). `wrekin migrate` runs first, untimed.
 
-The load (untimed): one partnership of 14 agencies, 20,000 children, and `--mentions` mentions of
-vehicles (45%), phones (25%), locations (15%), online handles (10%) and named people (5%), with the skew
-real records have: each mention picks its entity as floor(N * u**3) for a uniform u, so most entities
-are mentioned once or twice and a few hundred thousands of times (the town-centre takeaway, the taxi
-firm everybody uses). 1% of vehicle mentions are partial marks ("AB12 ?"). Every vehicle, phone, place and
-handle mentioned about two or more children already has its link alert, holding its mentions and those of
-the partial marks that fit it, as the link check would have left it. Then `--warmup` saves (untimed) bring
-person alerts and caches to the state of a running system.
+The load (untimed): one partnership of 14 agencies, 20,000 children, `--persons` persons of concern (each
+with a nickname, a third "known as" something, a quarter with an alias; each known to the police and one
+other agency), and `--mentions` mentions of vehicles (45%), phones (25%), locations (15%; one in twenty a
+named premises such as "Golden Grill, TF3 4AB", the rest postcodes), online handles (10%) and named people
+(5%), with the skew real records have: each mention picks its entity as floor(N * u**3) for a uniform u, so
+most entities are mentioned once or twice and a few hundred thousands of times (the town-centre takeaway,
+the taxi firm everybody uses). 1% of vehicle mentions are partial marks ("AB12 ?"). Every vehicle, phone,
+place and handle mentioned about two or more children already has its link alert, holding its mentions and
+those of the partial marks that fit it, as the link check would have left it. Then `--warmup` saves
+(untimed) bring person alerts and caches to the state of a running system.
 
 Then `--samples` records are saved one after another, each through
 wrekin.intelligence.linking.record_mentions in its own transaction, as a referral does: three typed
 mentions (an existing entity picked the same skewed way, a new vehicle, and a phone that is existing or
 new half the time), a person named with an age one time in ten, a partial mark one time in twenty, and
-a short narrative with a registration mark and a phone number for the extractor. Timed: the whole call
-(entities, mentions, audit event and link check), and the link check alone (check_links). The workers
-run with DEBUG off, as production does. LINK_BENCH_QUERIES=1, LINK_BENCH_PROFILE=1 and LINK_BENCH_SLOWEST=1
-print the slowest queries, a profile, and the kinds of the slowest saves to stderr.
+a short narrative for the extractor with a registration mark and a phone number — and, one time in ten
+each, a person of concern's nickname and a named premises, which the gazetteer of known names finds (the
+names the saving practitioner may see: wrekin.intelligence.gazetteer). Timed: the whole call (gazetteer,
+entities, mentions, audit event and link check), and the link check alone (check_links). The first read of
+the gazetteer (every name, compiled) is timed on its own, before the warm-up. The workers run with DEBUG
+off, as production does. LINK_BENCH_QUERIES=1, LINK_BENCH_PROFILE=1 and LINK_BENCH_SLOWEST=1 print the
+slowest queries, a profile, and the kinds of the slowest saves to stderr.
 """
 
 from __future__ import annotations
@@ -44,6 +51,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB = "wrekin_bench_link_check"
+PREMISES_SHARE = 0.05  # of location entities: a named premises rather than a postcode
+PREMISES_FIRST = ["Golden", "Royal", "Tasty", "Kwik", "Star", "Happy", "Lucky", "Sunrise", "Crown", "Station",
+                  "Market", "Park", "Castle", "Bridge", "Central", "Corner", "Village", "Abbey", "Forge", "Wrekin"]
+PREMISES_SECOND = ["Grill", "Kebab", "Chicken", "Pizza", "Cafe", "Hotel", "Lodge", "Inn", "Stores", "Barbers",
+                   "Vapes", "Nails", "Car Wash", "Snooker Club", "Gym", "Chippy", "Balti", "Express", "Arcade",
+                   "Taxis"]
+SYLLABLES = ["ka", "zi", "ro", "ta", "mo", "ji", "dee", "bo", "la", "ve", "ny", "zo", "ri", "ga", "ty", "sa", "ko",
+             "fi", "ru", "xa"]
 TARGET_P95_MS = 50
 
 MEMORY_TAG = "ABCDEFGHJKLMNOPRSTUVWXY"
@@ -58,12 +73,12 @@ PLATFORMS = ["snapchat", "instagram", "tiktok", "facebook", "telegram"]
 TYPE_SHARES = [("vehicle", 0.45), ("phone", 0.25), ("location", 0.15), ("online", 0.10), ("person", 0.05)]
 
 
-def _run_worker(database_url: str, mentions: int, samples: int, seed: int, warmup: int) -> dict:
+def _run_worker(database_url: str, mentions: int, samples: int, seed: int, warmup: int, persons: int) -> dict:
     # Production settings where it matters: DEBUG off (no query log kept in memory).
     env = {**os.environ, "DATABASE_URL": database_url, "WREKIN_LOG_LEVEL": "WARNING", "WREKIN_DEBUG": "0"}
     subprocess.run([sys.executable, "-m", "wrekin.cli", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     out = subprocess.run([sys.executable, __file__, "--worker", "--mentions", str(mentions), "--samples",
-                          str(samples), "--seed", str(seed), "--warmup", str(warmup)],
+                          str(samples), "--seed", str(seed), "--warmup", str(warmup), "--persons", str(persons)],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     sys.stderr.write(out.stderr)
     if out.returncode:
@@ -94,6 +109,21 @@ def _postcode(rng: random.Random) -> str:
 
 def _handle(rng: random.Random) -> str:
     return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(5, 9))) + str(rng.randint(1, 999))
+
+
+def _premises_name(rng: random.Random) -> str:
+    """1,600 names in all, so some are chains: "Golden Grill" at several postcodes."""
+    return f"{rng.choice(PREMISES_FIRST)} {rng.choice(PREMISES_SECOND)}" + (
+        f" {rng.choice(PREMISES_FIRST)}" if rng.random() < 0.75 else "")
+
+
+def _nickname(rng: random.Random, taken: set[str]) -> str:
+    """A street name made of syllables ("Kazi", "Romoji"), never two the same."""
+    while True:
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).title()
+        if name not in taken:
+            taken.add(name)
+            return name
 
 
 class Pool:
@@ -129,6 +159,12 @@ class Pool:
             return {"key": phone, "display": phone}
         if self.type == "location":
             postcode = _postcode(rng)
+            if rng.random() < PREMISES_SHARE:
+                from wrekin.intelligence.entities import normalise_text
+
+                name = _premises_name(rng)
+                return {"key": f"premises:{normalise_text(name)}|{postcode}", "display": f"{name}, {postcode}",
+                        "postcode": postcode, "premises_name": name, "premises_type": "takeaway"}
             return {"key": f"postcode:{postcode}", "display": postcode, "postcode": postcode}
         if self.type == "online":
             platform_, handle = rng.choice(PLATFORMS), _handle(rng)
@@ -140,7 +176,7 @@ class Pool:
                 "family_key": family_initial(name.lower())}
 
 
-def worker(total: int, samples: int, seed: int, warmup: int) -> None:
+def worker(total: int, samples: int, seed: int, warmup: int, persons: int) -> None:
     """Runs inside a configured Django process."""
     import django
 
@@ -162,11 +198,11 @@ def worker(total: int, samples: int, seed: int, warmup: int) -> None:
         mention_seconds = alert_seconds = 0.0
         alert_of = dict(LinkAlert.objects.filter(partnership=partnership).values_list("anchor_entity_id", "pk"))
     else:
-        partnership, users, child_ids, mention_seconds, alert_seconds, alert_of = _load(total, rng)
+        partnership, users, child_ids, mention_seconds, alert_seconds, alert_of = _load(total, rng, persons)
     _timed(partnership, users, child_ids, mention_seconds, alert_seconds, alert_of, samples, rng, warmup)
 
 
-def _load(total: int, rng: random.Random):
+def _load(total: int, rng: random.Random, persons: int):
     from datetime import timedelta
 
     from django.db import connection, transaction
@@ -190,6 +226,7 @@ def _load(total: int, rng: random.Random):
         [Person(partnership=partnership, recorded_by_agency=agencies[n % 14], given_name=f"Child{n}",
                 family_name="Bench") for n in range(20_000)], batch_size=5000)
     child_ids = list(Person.objects.filter(partnership=partnership).values_list("pk", flat=True))
+    _load_persons_of_concern(partnership, agencies, persons, rng)
 
     pools = {type_: Pool(type_, max(1, int(total * share * 0.6)), rng) for type_, share in TYPE_SHARES}
     types, weights = zip(*TYPE_SHARES, strict=True)
@@ -279,6 +316,41 @@ def _load(total: int, rng: random.Random):
     return partnership, users, child_ids, mention_seconds, alert_seconds, alert_of
 
 
+def _load_persons_of_concern(partnership, agencies, count: int, rng: random.Random) -> None:
+    """Persons of concern with their names as the gazetteer reads them; each known to the police and one other
+    agency (so each practitioner may see the police's and a share of the rest)."""
+    from datetime import date
+
+    from wrekin.people.models import Involvement, Person, PersonName
+    from wrekin.people.names import name_key
+
+    taken: set[str] = set()
+    people = []
+    for n in range(count):
+        person = Person(partnership=partnership, recorded_by_agency=agencies[0], kind="person_of_concern",
+                        given_name=rng.choice(GIVEN), family_name=rng.choice(FAMILY),
+                        approximate_age=rng.randint(18, 45), approximate_age_recorded_on=date(2026, 1, 5),
+                        known_as=_nickname(rng, taken) if n % 3 == 0 else "")
+        person.refresh_search_keys()
+        people.append(person)
+    Person.objects.bulk_create(people, batch_size=5000)
+    names, involvements = [], []
+    for person in people:
+        nickname = _nickname(rng, taken)
+        names.append(PersonName(person=person, kind="nickname", given_name=nickname, given_key=name_key(nickname),
+                                recorded_by_agency=agencies[0]))
+        if rng.random() < 0.25:
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+            names.append(PersonName(person=person, kind="alias", given_name=given, family_name=family,
+                                    given_key=name_key(given), family_key=name_key(family),
+                                    recorded_by_agency=agencies[0]))
+        for agency in {agencies[0], rng.choice(agencies[1:])}:
+            involvements.append(Involvement(person=person, agency=agency, kind="investigating",
+                                            started_on=date(2026, 1, 5)))
+    PersonName.objects.bulk_create(names, batch_size=5000)
+    Involvement.objects.bulk_create(involvements, batch_size=5000)
+
+
 def _existing(rng: random.Random, type_: str | None = None) -> dict:
     """An entity already mentioned, picked by a random mention: popular entities come up as often as
     they are mentioned, as in real records."""
@@ -299,11 +371,21 @@ def _timed(partnership, users, child_ids, mention_seconds, alert_seconds, alert_
     from django.db.models import Count, Max, Min
 
     from wrekin.intelligence import linking
+    from wrekin.intelligence.gazetteer import _current, gazetteer_for_user
     from wrekin.intelligence.models import Entity, LinkAlert, Mention
-    from wrekin.people.models import Person
+    from wrekin.people.models import Person, PersonName
 
     bounds = Mention.objects.filter(source_type="bench.record").aggregate(
         low=Min("pk"), high=Max("pk"), last_source=Max("source_id"))
+    # Names for the narratives, and the first read of the gazetteer: every name, compiled (once a process).
+    _sample.nicknames = sorted(PersonName.objects.filter(kind="nickname").values_list("given_name", flat=True))
+    _sample.premises = sorted(set(Entity.objects.filter(type="location").exclude(premises_name="")
+                                  .values_list("premises_name", flat=True)))
+    start = time.perf_counter()
+    gazetteer_for_user(users[0])
+    gazetteer_read_ms = (time.perf_counter() - start) * 1000
+    known = _current(partnership.pk)
+    gazetteer_names = {"people": len(known.people), "places": len(known.places), "distinct": len(known.meanings)}
     first_source = bounds["last_source"] + 1
     _existing.bounds = (bounds["low"], bounds["high"])
     stored = Mention.objects.count()
@@ -313,6 +395,7 @@ def _timed(partnership, users, child_ids, mention_seconds, alert_seconds, alert_
             "max_mentions_of_one_entity": per_entity[-1], "alerts": len(alert_of)}
 
     # The timed saves.
+    load_before = round(os.getloadavg()[0], 1)
     check_times: list[float] = []
     real_check = linking.check_links
 
@@ -367,7 +450,8 @@ def _timed(partnership, users, child_ids, mention_seconds, alert_seconds, alert_
             linking.record_mentions(actor=actor, source=("bench.record", first_source + n), child=child,
                                     structured=structured, narrative=narrative)
         save_times.append((time.perf_counter() - start) * 1000)
-        kinds.append(("person " if n % 10 == 0 else "") + ("partial " if n % 20 == 0 else "") + existing_type)
+        kinds.append(("person " if n % 10 == 0 else "") + ("partial " if n % 20 == 0 else "")
+                     + ("nickname " if n % 10 == 5 else "") + ("premises " if n % 10 == 7 else "") + existing_type)
     linking.check_links = real_check
     if os.environ.get("LINK_BENCH_SLOWEST"):
         slowest = sorted(zip(check_times, kinds, strict=True), reverse=True)[:15]
@@ -398,6 +482,10 @@ def _timed(partnership, users, child_ids, mention_seconds, alert_seconds, alert_
         "check_cpu_p50_ms": round(statistics.median(check_cpu), 1),
         "check_cpu_p95_ms": round(_percentile(check_cpu, 95), 1),
         "samples": samples, "alerts_raised": LinkAlert.objects.count() - new_alerts_before,
+        "gazetteer_first_read_ms": round(gazetteer_read_ms), "gazetteer_names": gazetteer_names,
+        "load_average": [load_before, round(os.getloadavg()[0], 1)],
+        "named_mentions": Mention.objects.filter(source_type="bench.record", origin="extracted",
+                                                 entity__type__in=("person", "location")).count(),
     }))
 
 
@@ -413,6 +501,10 @@ def _sample(rng: random.Random, n: int) -> tuple[list[dict], str, str]:
         structured.append({"type": "vehicle", "value": f"{_mark(rng)[:4]} ?"})
     other = _existing(rng, "vehicle")
     narrative = f"Seen getting into {other['display']} near the park; later rang 0{_phone(rng)[3:6]} {_phone(rng)[6:]}."
+    if n % 10 == 5 and getattr(_sample, "nicknames", None):
+        narrative += f" She says {rng.choice(_sample.nicknames)} drove."
+    if n % 10 == 7 and getattr(_sample, "premises", None):
+        narrative += f" Dropped outside {rng.choice(_sample.premises)} after midnight."
     return structured, narrative, existing["type"]
 
 
@@ -435,11 +527,13 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=200, help="untimed saves before the timed ones")
+    parser.add_argument("--persons", type=int, default=2000, help="persons of concern (their names: the gazetteer)")
+    parser.add_argument("--pg-database", default=PG_DB, help="the PostgreSQL database to create, use and drop")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.mentions, args.samples, args.seed, args.warmup)
+        worker(args.mentions, args.samples, args.seed, args.warmup, args.persons)
         return
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -448,19 +542,22 @@ def main() -> None:
     if args.database in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             results.append(_run_worker(f"sqlite:///{tmp}/bench.sqlite3", args.mentions, args.samples, args.seed,
-                                       args.warmup))
+                                       args.warmup, args.persons))
     if args.database in ("postgres", "both"):
         import psycopg
+        from psycopg import sql
 
+        name = sql.Identifier(args.pg_database)
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
         try:
             base = PG_ADMIN.rsplit("/", 1)[0]
-            results.append(_run_worker(f"{base}/{PG_DB}", args.mentions, args.samples, args.seed, args.warmup))
+            results.append(_run_worker(f"{base}/{args.pg_database}", args.mentions, args.samples, args.seed,
+                                       args.warmup, args.persons))
         finally:
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
     for r in results:
         print(json.dumps(r))
     print(f"{'database':<12}{'mentions':>10}{'save p50':>10}{'save p95':>10}{'check p50':>11}{'check p95':>11}"
@@ -468,9 +565,12 @@ def main() -> None:
     for r in results:
         print(f"{r['vendor']:<12}{r['mentions_stored']:>10}{r['save_p50_ms']:>8}ms{r['save_p95_ms']:>8}ms"
               f"{r['check_p50_ms']:>9}ms{r['check_p95_ms']:>9}ms{r['check_max_ms']:>9}ms")
+    for r in results:
+        print(f"{r['vendor']}: gazetteer {r['gazetteer_names']}, first read {r['gazetteer_first_read_ms']} ms; "
+              f"{r['named_mentions']} names found in the saves' narratives")
     print(f"target: link check on save p95 <= {TARGET_P95_MS} ms with 1,000,000 mentions stored\n"
           f"reproduce: .venv/bin/python benchmarks/link_check.py --mentions {args.mentions} "
-          f"--samples {args.samples} --seed {args.seed} --warmup {args.warmup}")
+          f"--samples {args.samples} --seed {args.seed} --warmup {args.warmup} --persons {args.persons}")
 
 
 if __name__ == "__main__":

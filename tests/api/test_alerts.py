@@ -100,6 +100,39 @@ def test_a_referral_gets_its_extracted_entities_back_and_they_link(api_for, peop
     assert alert.explanation.startswith("vehicle AB12 CDE is mentioned in 2 records about 2 children from 2 agencies")
 
 
+def test_extracted_includes_the_known_names_the_user_may_see_and_they_link(api_for, agencies, people, instrument):
+    from tests.conftest import make_person
+    from wrekin.intelligence.models import Mention
+    from wrekin.people.models import PersonKind, PersonName
+
+    taz = make_person(agencies["police"], given="Tariq", family="Aziz", kind=PersonKind.PERSON_OF_CONCERN)
+    PersonName.objects.create(person=taz, kind="nickname", given_name="Taz", recorded_by_agency=agencies["police"])
+    body = {"child": {"id": people["daniel"].pk}, "occurred_on": "2026-03-02", "narrative": "Collected from school.",
+            "mentions": [{"kind": "place", "value": "Tasty Chicken, TF1 2AB"}],
+            "indicators": [], "lawful_basis": "public_task", "consent_status": "given"}
+    assert api_for("bob", ["referrals:write"]).post("/api/v1/referrals", body).status_code == 201
+
+    narrative = "Seen with Taz outside Tasty Chicken, then with Bigz."
+    body.update({"child": {"id": people["kayleigh"].pk}, "narrative": narrative, "mentions": []})
+    response = api_for("alice", ["referrals:write"]).post("/api/v1/referrals", body)
+    assert response.status_code == 201, response.content
+    extracted = response.json()["extracted"]
+    # "Bigz" is nobody's name: nothing is made up for it.
+    assert [(e["type"], e["value"], e["normalised"]) for e in extracted] == [
+        ("person", "Taz", "Taz"), ("location", "Tasty Chicken", "Tasty Chicken")]
+    for item in extracted:
+        assert narrative[item["span"][0]:item["span"][1]] == item["value"]
+    recorded = Mention.objects.filter(source_id=response.json()["id"], source_type="referrals.referral")
+    assert sorted((m.entity.type, m.status) for m in recorded) == [("location", "unconfirmed"),
+                                                                    ("person", "unconfirmed")]
+    assert LinkAlert.objects.get().anchor_entity.key == "premises:tasty chicken|TF1 2AB"
+
+    # The school may not see Taz: its system is not told that anyone goes by that name.
+    body["child"] = {"id": people["daniel"].pk}
+    response = api_for("bob", ["referrals:write"]).post("/api/v1/referrals", body)
+    assert [e["type"] for e in response.json()["extracted"]] == ["location"]
+
+
 def test_an_unknown_filter_is_refused_not_ignored(api_for, linked):
     response = api_for("erin", ["alerts:read"]).get("/api/v1/alerts?stauts=new")
     assert response.status_code == 422

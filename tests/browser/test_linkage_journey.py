@@ -164,3 +164,33 @@ def test_import_review_merge_and_unmerge(new_context, live_server, personas, peo
     page.goto(f"{live_server.url}/linkage/people/{kayleigh.pk}/")
     expect(page.get_by_text("No other record is merged into this one.")).to_be_visible()
     check_accessibility(page)
+
+
+def test_a_queued_import_waits_for_the_worker_and_the_page_follows_it(new_context, live_server, personas, people,
+                                                                       settings):
+    """With the real queue: the page says the import waits for the worker, then (htmx polling) shows the report."""
+    from tests.linkage.inproduct import DATABASE_BACKEND, run_worker_once
+    from wrekin.linkage import actions
+
+    settings.TASKS = DATABASE_BACKEND
+    erin = personas["erin"]
+    extract_import = actions.upload_extract(actor=erin, agency_id=erin.agency.pk, file_name="csc_extract.csv",
+                                            content=FIXED.encode())
+    actions.save_mapping(actor=erin, import_id=extract_import.pk, id_column=extract_import.id_column,
+                         mapping=extract_import.mapping)
+    page = new_context().new_page()
+    sign_in(page, live_server.url, erin, check=False)
+    page.goto(f"{live_server.url}/linkage/imports/{extract_import.pk}/preview/")
+    page.get_by_role("button", name="Import 3 records").click()
+
+    expect(_heading(page)).to_have_text("Import of csc_extract.csv")
+    progress = page.locator("#import-progress")
+    expect(progress).to_contain_text("Queued: waiting for the background worker to start it")
+    expect(progress).to_contain_text("3 records to import")
+    check_accessibility(page)
+
+    run_worker_once()  # `wrekin db_worker --batch`, here in the test's process
+    # No reload: the panel polls every two seconds and swaps in the report.
+    expect(progress.locator(".govuk-summary-list")).to_contain_text("New people recorded", timeout=15_000)
+    expect(progress).to_contain_text("Complete")
+    check_accessibility(page)

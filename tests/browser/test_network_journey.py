@@ -1,5 +1,6 @@
 """The network end to end: the coordinator opens the network, reads the table of the planted people, things and
-links, sees the picture drawn, exports GraphML, then reads the ranked persons of concern and the hotspots;
+links, sees the picture drawn, exports GraphML (confirming it is her first: step-up), then reads the ranked
+persons of concern and the hotspots;
 a practitioner with JavaScript off gets the same tables, limited to what her agency may see.
 
 Every page visited is checked with axe-core (WCAG 2.2 AA); the main pages are captured (viewport-sized)
@@ -9,11 +10,17 @@ for the user guide as docs/images/network*.png.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import SCREENSHOTS, _smaller_png, check_accessibility, sign_in
+from tests.browser.support import SCREENSHOTS, _smaller_png, check_accessibility, code_for_device, sign_in
 from tests.intelligence.linkworld import save  # noqa: F401 - fixture (world uses it)
 from tests.intelligence.networkworld import world_fixture  # noqa: F401 - fixture
+from wrekin.accounts.middleware import SIGNED_IN_AT_SESSION_KEY
+from wrekin.accounts.step_up import STEPPED_UP_AT_SESSION_KEY
+from wrekin.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +30,16 @@ def _capture(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     png = page.screenshot(full_page=False, animations="disabled", caret="hide")
     (SCREENSHOTS / f"{name}.png").write_bytes(_smaller_png(png))
+
+
+def _age_the_session(page: Page, *, minutes: int) -> None:
+    """Move the session's sign-in back, as if the person signed in `minutes` ago."""
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = SessionStore(session_key=cookie["value"])
+    for key in (SIGNED_IN_AT_SESSION_KEY, STEPPED_UP_AT_SESSION_KEY):
+        if key in session:
+            session[key] = session[key] - minutes * 60
+    session.save()
 
 
 def test_coordinator_explores_and_exports_the_network(new_context, live_server, personas, world):
@@ -44,12 +61,23 @@ def test_coordinator_explores_and_exports_the_network(new_context, live_server, 
     page.locator("#shown").evaluate("heading => heading.scrollIntoView({block: 'start'})")
     _capture(page, "network")
 
+    # An export leaves the system: signed in ten minutes ago, Erin first confirms it is her (step-up), and
+    # the file follows. Nothing is recorded as exported until then.
+    _age_the_session(page, minutes=10)
+    page.get_by_role("link", name="Download cluster 1 as GraphML").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it’s you")
+    check_accessibility(page)
+    assert not AuditEvent.objects.filter(event_type="network.exported").exists()
+    device = TOTPDevice.objects.get(user=personas["erin"], confirmed=True)
+    page.get_by_label("Code from your authenticator app").fill(code_for_device(device))
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download cluster 1 as GraphML").click()
+        page.get_by_role("button", name="Continue").click()
     graphml = download.value
     assert graphml.suggested_filename.startswith("wrekin-network-") and graphml.suggested_filename.endswith(".graphml")
     text = graphml.path().read_text(encoding="utf-8")
     assert f'<node id="child:{world["daniel"]}">' in text and "AB12 CDE" in text
+    assert AuditEvent.objects.filter(event_type="network.exported", actor=personas["erin"]).count() == 1
+    page.goto(f"{live_server.url}/intelligence/network/")
 
     # The neighbourhood of one child, from the table.
     page.get_by_role("link", name="Network around Jayden Clarke").click()

@@ -144,11 +144,24 @@ def test_a_bad_structured_mention_records_nothing(save, people):
 
 
 def test_person_mentions_keep_age_and_get_a_suggested_person_of_concern(save, people):
+    # Spelt another way: the name search suggests who it may be, and a person decides.
     [mention] = save("alice", people["kayleigh"], [
-        {"type": "person", "value": "Mohammed Khan", "detail": "about 24, drives a silver car"}])
+        {"type": "person", "value": "Mohamed Khan", "detail": "about 24, drives a silver car"}])
     assert mention.approximate_age == 24
     assert mention.resolved_person == people["poc"]
     assert mention.resolution_status == ResolutionStatus.SUGGESTED
+
+
+def test_a_typed_name_on_a_persons_record_names_them_unless_the_age_does_not_fit(save, people):
+    # Exactly a name on his record (his nickname), with an age that fits: named as him, not yet confirmed.
+    [mention] = save("alice", people["kayleigh"], [{"type": "person", "value": "mo", "detail": "about 25"}])
+    assert (mention.resolved_person, mention.resolution_status) == (people["poc"], ResolutionStatus.NAMED)
+    # The same nickname twenty years older is somebody else until a person says otherwise.
+    [older] = save("alice", people["kayleigh"], [{"type": "person", "value": "Mo", "approximate_age": 45}])
+    assert older.resolution_status != ResolutionStatus.NAMED
+    # Bob may not see Mohammed Khan: his "Mo" is only a name.
+    [bobs] = save("bob", people["daniel"], [{"type": "person", "value": "Mo", "approximate_age": 24}])
+    assert bobs.resolution_status != ResolutionStatus.NAMED
 
 
 def test_partnerships_never_share_entities(save, people):

@@ -215,3 +215,42 @@ def test_empty_network_says_so(client_for, personas):
     assert "No person of concern you can see is linked to a child." in html
     html = client_for("erin").get(reverse("intelligence:hotspots")).content.decode()
     assert "No location or business you can see is mentioned with a child." in html
+
+
+def _signed_in_minutes_ago(client, minutes: int) -> None:
+    from wrekin.accounts.middleware import SIGNED_IN_AT_SESSION_KEY
+
+    session = client.session
+    session[SIGNED_IN_AT_SESSION_KEY] = session[SIGNED_IN_AT_SESSION_KEY] - minutes * 60
+    session.save()
+
+
+@pytest.mark.parametrize("name", ["intelligence:network_graphml", "intelligence:network_csv"])
+def test_exports_ask_the_exporter_to_confirm_it_is_them_first(client_for, world, personas, name):
+    from urllib.parse import urlencode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.accounts.conftest import code_for
+
+    url = reverse(name) + f"?centre=child:{world['daniel']}"
+    client = client_for("erin")
+    _signed_in_minutes_ago(client, 6)
+    response = client.get(url)
+    step_up = reverse("accounts:step_up")
+    assert response.status_code == 302 and response["Location"] == f"{step_up}?{urlencode({'next': url})}"
+    assert _events("network.exported") == []  # nothing leaves, nothing is recorded as leaving
+
+    device = TOTPDevice.objects.get(user=personas["erin"], confirmed=True)
+    response = client.post(step_up, {"code": code_for(device), "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    (event,) = _events("network.exported")
+    assert event.actor_id == personas["erin"].pk and event.details["centre"] == f"child:{world['daniel']}"
+
+
+def test_those_who_may_not_export_are_refused_not_asked_to_step_up(client_for, world):
+    client = client_for("alice")
+    _signed_in_minutes_ago(client, 6)
+    assert client.get(reverse("intelligence:network_graphml")).status_code == 403

@@ -33,8 +33,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from wrekin.access.policy import CASE_CONTENT_ROLES, PARTNERSHIP_WIDE_ROLES, people_visible_to
-from wrekin.accounts.models import AgencyType, Role, User
+from wrekin.access.policy import CASE_CONTENT_ROLES, PARTNERSHIP_WIDE_ROLES, is_person_visible, people_visible_to
+from wrekin.accounts.models import AgencyType, Role, User, membership_of, role_of
 from wrekin.intelligence.models import (
     Entity,
     HandlingCode,
@@ -50,42 +50,31 @@ FULL = "full"
 LIMITED = "limited"
 
 
-def _membership(user):
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return user.active_membership
-
-
-def _role(user) -> str | None:
-    membership = _membership(user)
-    return membership.role if membership else None
-
-
 def is_partnership_wide(user) -> bool:
-    return _role(user) in PARTNERSHIP_WIDE_ROLES
+    return role_of(user) in PARTNERSHIP_WIDE_ROLES
 
 
 def can_see_intelligence(user) -> bool:
     """Case-content roles: everyone else (auditors, administrators, no agency) sees none of this."""
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_triage_alerts(user) -> bool:
-    return _role(user) in PARTNERSHIP_WIDE_ROLES
+    return role_of(user) in PARTNERSHIP_WIDE_ROLES
 
 
 def can_record_reports(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 def can_review_mentions(user) -> bool:
-    return _role(user) in CASE_CONTENT_ROLES
+    return role_of(user) in CASE_CONTENT_ROLES
 
 
 # --- Intelligence reports ---------------------------------------------------------------------
 
 def reports_visible_to(user) -> QuerySet[IntelligenceReport]:
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None or membership.role not in CASE_CONTENT_ROLES:
         return IntelligenceReport.objects.none()
     in_partnership = IntelligenceReport.objects.filter(partnership_id=membership.agency.partnership_id)
@@ -125,7 +114,7 @@ def report_subjects_visible_to(user, report: IntelligenceReport) -> tuple[list[P
 
 def report_recipients_choosable_by(user) -> QuerySet[User]:
     """Users a C report may name as recipients: case-content users of the author's partnership."""
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None:
         return User.objects.none()
     return (User.objects.filter(is_active=True, membership__is_active=True,
@@ -142,7 +131,7 @@ def report_subjects_nameable_by(user, kind: str) -> QuerySet[Person]:
 # --- Mentions and entities --------------------------------------------------------------------
 
 def mentions_visible_to(user) -> QuerySet[Mention]:
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None or membership.role not in CASE_CONTENT_ROLES:
         return Mention.objects.none()
     in_partnership = Mention.objects.filter(partnership_id=membership.agency.partnership_id)
@@ -155,8 +144,22 @@ def mentions_visible_to(user) -> QuerySet[Mention]:
     return in_partnership.filter((~from_report & other_ok) | (from_report & report_ok & (child_ok | no_child)))
 
 
+def mentions_about_child(user, child) -> QuerySet[Mention]:
+    """The mentions in records about one child, as `mentions_visible_to(user).filter(child=child)` gives
+    them, for a page about that child: the child's visibility is checked once (`is_person_visible`
+    remembers it for the request) rather than again inside the query, and a report's mentions still
+    need the report to be visible."""
+    membership = membership_of(user)
+    if membership is None or membership.role not in CASE_CONTENT_ROLES or not is_person_visible(user, child.pk):
+        return Mention.objects.none()
+    from_report = Q(source_type=REPORT_SOURCE)
+    report_ok = Q(source_id__in=reports_visible_to(user).values("pk"))
+    return Mention.objects.filter(partnership_id=membership.agency.partnership_id, child=child).filter(
+        ~from_report | report_ok)
+
+
 def entities_visible_to(user) -> QuerySet[Entity]:
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None or membership.role not in CASE_CONTENT_ROLES:
         return Entity.objects.none()
     in_partnership = Entity.objects.filter(partnership_id=membership.agency.partnership_id)
@@ -182,7 +185,7 @@ def get_mention_for_user(user, pk) -> Mention:
 # --- Link alerts ------------------------------------------------------------------------------
 
 def alerts_visible_to(user) -> QuerySet[LinkAlert]:
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None or membership.role not in CASE_CONTENT_ROLES:
         return LinkAlert.objects.none()
     in_partnership = LinkAlert.objects.filter(partnership_id=membership.agency.partnership_id)
@@ -222,7 +225,7 @@ def alert_children_visible_to(user, alert: LinkAlert) -> tuple[list[Person], int
 
 def coordinators_of(user) -> QuerySet[User]:
     """Whom a limited viewer is told to contact: the coordinators of their partnership."""
-    membership = _membership(user)
+    membership = membership_of(user)
     if membership is None:
         return User.objects.none()
     return (User.objects.filter(is_active=True, membership__is_active=True, membership__role=Role.COORDINATOR,

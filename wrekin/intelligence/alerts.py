@@ -29,6 +29,7 @@ from wrekin.access.intelligence import (
     can_triage_alerts,
     get_alert_for_triage,
     get_mention_for_user,
+    mentions_about_child,
     mentions_visible_to,
 )
 from wrekin.access.policy import get_person_for_user
@@ -258,7 +259,7 @@ def worklist_items(user) -> list[WorkItem]:
 
 def chronology_entries(person, user) -> list[ChronologyEntry]:
     """What records about this child mention, one entry per mention the viewer may see."""
-    mentions = (mentions_visible_to(user).filter(child=person).exclude(status=MentionStatus.REJECTED)
+    mentions = (mentions_about_child(user, person).exclude(status=MentionStatus.REJECTED)
                 .select_related("entity", "recorded_by_agency"))
     entries = []
     for mention in mentions:

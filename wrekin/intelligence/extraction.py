@@ -537,38 +537,66 @@ class Gazetteer:
         reveals that another agency holds someone of that name. Premises and business
         names are partnership-wide: they name places, not people.
         """
-        from wrekin.people.models import Person, PersonKind, PersonName
+        from wrekin.people.models import Person, PersonKind
 
         persons = (people if people is not None else Person.objects.all()).filter(
             partnership_id=partnership_id, kind=PersonKind.PERSON_OF_CONCERN)
+        return cls([*cls.person_terms(persons), *cls.place_terms(partnership_id)])
+
+    @classmethod
+    def person_terms(cls, persons) -> list[GazetteerTerm]:
+        """The names a queryset of persons of concern go by: full name, "known as", aliases and nicknames."""
+        from wrekin.people.models import PersonName
+
         terms: list[GazetteerTerm] = []
-        for pk, given, middle, family, known_as in persons.values_list(
-                "pk", "given_name", "middle_names", "family_name", "known_as"):
-            full = " ".join(part for part in (given, family) if part)
-            if family:
-                terms.append(GazetteerTerm(full, "person", full, (pk,), "name"))
-            if middle and family:
-                longer = " ".join((given, middle, family))
-                terms.append(GazetteerTerm(longer, "person", longer, (pk,), "name"))
-            if known_as:
-                terms.append(GazetteerTerm(known_as, "person", known_as, (pk,), "known_as"))
-        for pk, given, family, kind in PersonName.objects.filter(person__in=persons).values_list(
-                "person_id", "given_name", "family_name", "kind"):
-            name = " ".join(part for part in (given, family) if part)
-            if name:
-                terms.append(GazetteerTerm(name, "person", name, (pk,), kind))
-        terms.extend(cls._place_terms(partnership_id))
-        return cls(terms)
+        for row in persons.values_list("pk", "given_name", "middle_names", "family_name", "known_as"):
+            terms.extend(cls.person_name_terms(*row))
+        for row in PersonName.objects.filter(person__in=persons).values_list(
+                "person_id", "given_name", "family_name", "kind").order_by("pk"):
+            if term := cls.other_name_term(*row):
+                terms.append(term)
+        return terms
 
     @staticmethod
-    def _place_terms(partnership_id: int) -> list[GazetteerTerm]:
+    def person_name_terms(pk: int, given: str, middle: str, family: str, known_as: str) -> list[GazetteerTerm]:
+        """A person of concern's own names: given and family name (with middle names too), and "known as"."""
+        terms = []
+        full = " ".join(part for part in (given, family) if part)
+        if family:
+            terms.append(GazetteerTerm(full, "person", full, (pk,), "name"))
+        if middle and family:
+            longer = " ".join((given, middle, family))
+            terms.append(GazetteerTerm(longer, "person", longer, (pk,), "name"))
+        if known_as:
+            terms.append(GazetteerTerm(known_as, "person", known_as, (pk,), "known_as"))
+        return terms
+
+    @staticmethod
+    def other_name_term(person_id: int, given: str, family: str, kind: str) -> GazetteerTerm | None:
+        """An alias, nickname, previous name or other spelling (a PersonName) as a name to look for."""
+        name = " ".join(part for part in (given, family) if part)
+        return GazetteerTerm(name, "person", name, (person_id,), kind) if name else None
+
+    @classmethod
+    def place_terms(cls, partnership_id: int) -> list[GazetteerTerm]:
+        """Named premises and businesses of the partnership (a location known only by address or postcode is not
+        a name anyone writes in a narrative)."""
+        from django.db.models import Q
+
         from wrekin.intelligence.models import Entity, EntityType
 
+        rows = Entity.objects.filter(partnership_id=partnership_id).filter(
+            Q(type=EntityType.BUSINESS) | Q(type=EntityType.LOCATION) & ~Q(premises_name=""))
+        return cls.place_terms_of(rows.values_list("pk", "type", "display", "premises_name"))
+
+    @staticmethod
+    def place_terms_of(rows: Iterable[tuple[int, str, str, str]]) -> list[GazetteerTerm]:
+        """Terms from (id, type, display, premises_name) rows of location and business entities."""
         terms = []
-        rows = Entity.objects.filter(partnership_id=partnership_id,
-                                     type__in=[EntityType.LOCATION, EntityType.BUSINESS])
-        for pk, type_, display, premises_name in rows.values_list("pk", "type", "display", "premises_name"):
-            name = premises_name if type_ == EntityType.LOCATION else display
+        for pk, type_, display, premises_name in rows:
+            if type_ not in ("location", "business"):
+                continue
+            name = premises_name if type_ == "location" else display
             if name and normalise_postcode(name) is None:
                 terms.append(GazetteerTerm(name, type_, name, (pk,), "premises" if type_ == "location" else "business"))
         return terms

@@ -1,7 +1,7 @@
 """Live suggestions while a practitioner writes a narrative: the machine suggests, a person confirms.
 
 Any form with a narrative (referral, intelligence report, return interview, missing
-episode, case note) can show, under its text box, the plates, phones, postcodes,
+episode) can show, under its text box, the plates, phones, postcodes,
 e-mail addresses, handles and known names Wrekin finds in it, each with a yes/no
 control. How to include it (htmx, and without JavaScript) is in docs/guide/extraction.md;
 in short::
@@ -31,9 +31,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from wrekin.access.policy import can_see_case_content, people_visible_to
+from wrekin.access.policy import can_see_case_content
 from wrekin.audit.actions import record_event
-from wrekin.intelligence.extraction import Extracted, Gazetteer, extract
+from wrekin.intelligence.extraction import Extracted, extract
+from wrekin.intelligence.gazetteer import UserGazetteer, gazetteer_for_user
 
 SUGGESTION_PREFIX = "suggestion"
 # Longer than any narrative a practitioner types; beyond it suggestions are not offered
@@ -113,12 +114,13 @@ def _posted_decisions(data: QueryDict, prefix: str = SUGGESTION_PREFIX) -> dict[
     return decisions
 
 
-def gazetteer_for(user) -> Gazetteer | None:
-    """Names the user may see: persons of concern through the access policy, premises partnership-wide."""
-    partnership = user.partnership
-    if partnership is None:
-        return None
-    return Gazetteer.for_partnership(partnership.pk, people=people_visible_to(user))
+def gazetteer_for(user) -> UserGazetteer | None:
+    """Names the user may see: persons of concern through the access policy, premises partnership-wide.
+
+    The same names, by the same rule, as a record's narrative is read for when it is saved
+    (wrekin.intelligence.gazetteer explains the rule and how the names are kept between requests).
+    """
+    return gazetteer_for_user(user)
 
 
 def review_suggestions(narrative: str, data: QueryDict | None = None, *, user,

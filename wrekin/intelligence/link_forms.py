@@ -102,8 +102,8 @@ class ReportForm(ActionErrorsMixin, forms.Form):
                             error_messages={"required": "Enter a short heading"})
     narrative = forms.CharField(label="Intelligence", widget=forms.Textarea(attrs={"rows": 8}),
                                 help_text="What is known, by whom, and how. Registration marks, phone numbers, "
-                                          "postcodes and handles in it are found and offered as unconfirmed "
-                                          "mentions.",
+                                          "postcodes, handles and the names of known persons of concern and "
+                                          "places in it are found and offered as unconfirmed mentions.",
                                 error_messages={"required": "Enter the intelligence"})
     information_date = forms.DateField(
         label="When was the information obtained?", input_formats=DATE_FORMATS, help_text="For example, 27/03/2026",

@@ -225,8 +225,9 @@ def _resolution_choices(user, mention: Mention) -> list[tuple[int, str]]:
         if current is not None:
             found.insert(0, current)
     choices = person_choices(found)
-    if mention.resolution_status == ResolutionStatus.CONFIRMED:
-        choices = [(pk, f"{label} (confirmed)" if pk == mention.resolved_person_id else label)
+    if mention.resolution_status in (ResolutionStatus.CONFIRMED, ResolutionStatus.NAMED):
+        note = "confirmed" if mention.resolution_status == ResolutionStatus.CONFIRMED else "named in the text"
+        choices = [(pk, f"{label} ({note})" if pk == mention.resolved_person_id else label)
                    for pk, label in choices]
     return choices
 

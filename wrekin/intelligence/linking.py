@@ -19,6 +19,11 @@ The match rules (each has tests in tests/intelligence/test_entities*.py and test
 - **person mentions** (not transitive: each new mention is compared with earlier ones):
   - mentions confirmed as the same person of concern always link; mentions confirmed as
     different persons of concern never do;
+  - a name found in a narrative, or typed with an age that fits, that is on one person of
+    concern's record (the gazetteer: "Taz", their nickname) is *named* as that person,
+    unconfirmed: it links with every mention confirmed or named as the same person, and never
+    with one confirmed or named as another; with no age stated, it has that person's age
+    (recorded birth year) for the rules below;
   - otherwise the first names must agree — the same, a nickname or other form of each other
     (wrekin.people.search.given_name_variants), the same phonetic key, or spelt within
     Jaro-Winkler 0.9 — and family names, when both are given, must agree the same way;
@@ -58,6 +63,7 @@ from rapidfuzz.distance import JaroWinkler
 from wrekin.audit.actions import record_event
 from wrekin.intelligence.entities import (
     NO_KNOWN_END,
+    EntityIdentity,
     create_missing_entities,
     existing_entities,
     identify,
@@ -149,6 +155,11 @@ class _Pending:
     nickname: str = ""
     approximate_age: int | None = None
     description: str = ""
+    named_person_id: int | None = None
+
+
+# record_mentions' default gazetteer: the names the actor may have recorded (wrekin.intelligence.gazetteer).
+ACTORS_GAZETTEER = object()
 
 
 def _clip(value, limit: int) -> str:
@@ -198,7 +209,7 @@ def record_mentions(
     extracted_unconfirmed: bool = True,
     source_title: str = "",
     recorded_at: datetime | None = None,
-    gazetteer=None,
+    gazetteer=ACTORS_GAZETTEER,
     today: date | None = None,
     strict: bool = True,
 ) -> list[Mention]:
@@ -216,8 +227,14 @@ def record_mentions(
     nothing usable raises ValidationError({"mentions": ...}) and nothing is recorded — unless
     `strict` is False, for callers that keep every mention as typed in their own records
     (referrals keep ReferralMention rows): then it is skipped, as there is nothing to link on.
-    `gazetteer` (wrekin.intelligence.extraction.Gazetteer) adds known names to what the extractor
-    finds; without it only identifiers are extracted (marks, phones, postcodes, e-mail, handles).
+    The extractor also finds the names of known people and places: by default those of the actor's
+    partnership that the actor may see (wrekin.intelligence.gazetteer.gazetteer_for_user, the rule the
+    live suggestions follow: persons of concern through the access policy, places partnership-wide).
+    A named place or business is recorded as that entity; a name that is on exactly one person of
+    concern's record is recorded as a person mention *named* as that person (unconfirmed), which links
+    with other mentions of them — and so is a typed person whose whole name is one, unless the age
+    typed does not fit theirs. Pass another `gazetteer` (extraction.Gazetteer, or what
+    gazetteer_for_user gives), or None for identifiers only (marks, phones, postcodes, e-mail, handles).
     """
     agency = getattr(actor, "agency", None)
     if agency is None:
@@ -244,27 +261,33 @@ def record_mentions(
                 continue
             typed.append((item, value, parsed["identity"]))
         found_items = []
-        for found in extract_entities(narrative, gazetteer=gazetteer, today=today):
+        if gazetteer is ACTORS_GAZETTEER:
+            wants_names = bool((narrative or "").strip()) or any(i.type == EntityType.PERSON for _, _, i in typed)
+            gazetteer = _actors_gazetteer(actor) if wants_names else None
+        extracted = extract_entities(narrative, gazetteer=gazetteer, today=today)
+        places = _known_places(partnership, extracted)
+        for found in extracted:
             try:
-                found_items.append((found, identify_extracted(found, today=today)))
+                identity = places.get(id(found)) or identify_extracted(found, today=today)
             except ValidationError:
                 continue  # the extractor found something the entity rules cannot key: nothing to link
+            found_items.append((found, identity))
         identities = [i for _, _, i in typed] + [i for _, i in found_items]
         known = existing_entities(partnership, identities)
         create_missing_entities(partnership, identities, known, actor=actor)
-        for item, value, identity in typed:
+        typed_ages = [(_age(item.get("approximate_age")) or parse_age(_clip(item.get("detail"), 500))
+                       if identity.type == EntityType.PERSON else None) for item, _, identity in typed]
+        typed_named = _typed_names(gazetteer, typed, typed_ages, today)
+        for n, (item, value, identity) in enumerate(typed):
             entity = resolve_entity(partnership=partnership, identity=identity, actor=actor, known=known)
             if entity.pk in seen:
                 continue
             seen.add(entity.pk)
-            detail = _clip(item.get("detail"), 500)
             pending.append(_Pending(
                 entity=entity, as_typed=value, origin=MentionOrigin.STRUCTURED, status=MentionStatus.CONFIRMED,
-                relationship=_clip(item.get("relationship"), 200), detail=detail,
-                nickname=_clip(item.get("nickname"), 100),
-                approximate_age=_age(item.get("approximate_age")) or (
-                    parse_age(detail) if entity.type == EntityType.PERSON else None),
-                description=_clip(item.get("description"), 500)))
+                relationship=_clip(item.get("relationship"), 200), detail=_clip(item.get("detail"), 500),
+                nickname=_clip(item.get("nickname"), 100), approximate_age=typed_ages[n],
+                description=_clip(item.get("description"), 500), named_person_id=typed_named.get(n)))
         for found, identity in found_items:
             entity = resolve_entity(partnership=partnership, identity=identity, actor=actor, known=known)
             if entity.pk in seen:
@@ -274,9 +297,10 @@ def record_mentions(
             pending.append(_Pending(
                 entity=entity, as_typed=_clip(found.value, 300), origin=MentionOrigin.EXTRACTED,
                 status=MentionStatus.UNCONFIRMED if extracted_unconfirmed else MentionStatus.CONFIRMED,
-                span=span))
+                span=span, named_person_id=_named_person(found)))
         if not pending:
             return []
+        named_born = _birth_years({p.named_person_id for p in pending if p.named_person_id})
         mentions = Mention.objects.bulk_create([
             Mention(partnership=partnership, entity=p.entity, source_type=source_type, source_id=source_id,
                     source_title=source_title, child=child, recorded_by=actor, recorded_by_agency=agency,
@@ -284,12 +308,17 @@ def record_mentions(
                     detail=p.detail, origin=p.origin, span_start=p.span[0] if p.span else None,
                     span_end=p.span[1] if p.span else None, status=p.status, nickname=p.nickname,
                     approximate_age=p.approximate_age, description=p.description,
-                    birth_year=timezone.localtime(now).year - p.approximate_age if p.approximate_age else None)
+                    birth_year=(timezone.localtime(now).year - p.approximate_age if p.approximate_age
+                                else named_born.get(p.named_person_id)),
+                    resolved_person_id=p.named_person_id,
+                    resolution_status=ResolutionStatus.NAMED if p.named_person_id else "",
+                    resolution_score=1.0 if p.named_person_id else None)
             for p in pending
         ])
         for mention, p in zip(mentions, pending, strict=True):
             mention.entity = p.entity
-        _suggest_resolutions(partnership, [m for m in mentions if m.entity.type == EntityType.PERSON], today)
+        _suggest_resolutions(partnership, [m for m in mentions if m.entity.type == EntityType.PERSON
+                                           and not m.resolution_status], today)
         by_type: dict[str, int] = {}
         for mention in mentions:
             by_type[mention.entity.type] = by_type.get(mention.entity.type, 0) + 1
@@ -301,6 +330,87 @@ def record_mentions(
         # Alerts change now, whatever date the record carries (imports may back-date records).
         check_links(mentions, actor=actor, now=timezone.now(), today=today)
     return mentions
+
+
+def _actors_gazetteer(actor):
+    from wrekin.intelligence.gazetteer import gazetteer_for_user
+
+    return gazetteer_for_user(actor)
+
+
+def _named_person(found) -> int | None:
+    """The person of concern a name found in a narrative belongs to, when it is one person's name alone."""
+    if getattr(found, "type", "") != "person":
+        return None
+    ids = (getattr(found, "detail", None) or {}).get("ids") or ()
+    return int(ids[0]) if len(ids) == 1 else None
+
+
+def _birth_years(person_ids: set[int]) -> dict[int, int]:
+    """Persons of concern's (estimated) birth years: a mention that names one without stating an age is aged
+    as they are, so the person rules can compare it with mentions that give an age ("Taz, about 25")."""
+    if not person_ids:
+        return {}
+    return dict(Person.objects.filter(pk__in=person_ids, birth_year__isnull=False).values_list("pk", "birth_year"))
+
+
+def _typed_names(gazetteer, typed: list[tuple[Mapping, str, object]], ages: list[int | None],
+                 today: date) -> dict[int, int]:
+    """The person of concern each typed person mention names, by index, when its whole value is one of the
+    names on exactly one person of concern's record (those the writer may see: the gazetteer's rule).
+
+    Typed names are read as narrative names are: "Taz" typed in the form and "Taz" written in a narrative are
+    the same person of concern's nickname. But a typed mention often gives an age, and an age that does not
+    fit the person (more than AGE_TOLERANCE_YEARS apart: the same nickname twenty years older) names nobody.
+    """
+    if gazetteer is None or not any(i.type == EntityType.PERSON for _, _, i in typed):
+        return {}
+    candidates: dict[int, int] = {}
+    for n, (_, value, identity) in enumerate(typed):
+        if identity.type != EntityType.PERSON:
+            continue
+        text = value.strip()
+        found = [f for f in gazetteer.find(text) if f.type == "person"]
+        if len(found) == 1 and tuple(found[0].span) == (0, len(text)) and (person := _named_person(found[0])):
+            candidates[n] = person
+    if not candidates:
+        return {}
+    people = Person.objects.in_bulk(set(candidates.values()))
+    named = {}
+    for n, person_id in candidates.items():
+        person = people.get(person_id)
+        person_age = person.age_on(today) if person else None
+        if person and (ages[n] is None or person_age is None or abs(ages[n] - person_age) <= AGE_TOLERANCE_YEARS):
+            named[n] = person_id
+    return named
+
+
+def _known_places(partnership, extracted: list) -> dict[int, EntityIdentity]:
+    """The entity each named place or business found by the gazetteer is (by id(found)), in one query.
+
+    The gazetteer knows which entity a name belongs to: the premises "Tasty Chicken, TF1 2AB" is written
+    "Tasty Chicken" in a narrative, and keying the text afresh would make a second entity without the
+    postcode. A name shared by several entities (two branches) names none of them for certain: it is keyed
+    from the text as written, and links with other records that name it the same way.
+    """
+    wanted = {}
+    for found in extracted:
+        ids = (found.detail or {}).get("ids") or ()
+        if found.type in (EntityType.LOCATION, EntityType.BUSINESS) and len(ids) == 1:
+            wanted[id(found)] = (int(ids[0]), found)
+    if not wanted:
+        return {}
+    rows = Entity.objects.filter(partnership=partnership, pk__in={pk for pk, _ in wanted.values()},
+                                 type__in=(EntityType.LOCATION, EntityType.BUSINESS))
+    entities = {e.pk: e for e in rows}
+    identities = {}
+    for key, (pk, found) in wanted.items():
+        entity = entities.get(pk)
+        # The name is checked too: a cached gazetteer could outlive a save that was rolled back.
+        if entity is not None and entity.type == found.type and found.normalised == (
+                entity.premises_name if entity.type == EntityType.LOCATION else entity.display):
+            identities[key] = EntityIdentity(entity.type, entity.key, entity.display)
+    return identities
 
 
 def extract_entities(narrative: str, *, gazetteer=None, today: date | None = None) -> list:
@@ -669,28 +779,44 @@ class PersonMention:
     approximate_age: int | None
     recorded_at: datetime | None
     confirmed_person_id: int | None
+    # A name on one person of concern's record, found in the narrative by the gazetteer (not confirmed).
+    named_person_id: int | None = None
+    # Birth year: from the age given, or, for a mention named as a person of concern without an age, theirs.
+    birth_year: int | None = None
 
     @classmethod
     def of(cls, mention: Mention) -> PersonMention:
-        confirmed = mention.resolution_status == ResolutionStatus.CONFIRMED
+        status = mention.resolution_status
         return cls(mention.pk, mention.entity.name, mention.entity.display, mention.nickname,
                    mention.approximate_age, mention.recorded_at,
-                   mention.resolved_person_id if confirmed else None)
+                   mention.resolved_person_id if status == ResolutionStatus.CONFIRMED else None,
+                   mention.resolved_person_id if status == ResolutionStatus.NAMED else None, mention.birth_year)
+
+    @property
+    def person_id(self) -> int | None:
+        """The person of concern this mention is known to be (confirmed) or was named as (by the machine)."""
+        return self.confirmed_person_id or self.named_person_id
 
 
 _PERSON_FIELDS = ("pk", "entity__name", "entity__display", "nickname", "approximate_age", "recorded_at",
-                  "resolved_person_id", "resolution_status")
+                  "resolved_person_id", "resolution_status", "birth_year")
 
 
 def _person_row(row: tuple) -> PersonMention:
-    pk, name, display, nickname, age, recorded_at, person_id, status = row
+    pk, name, display, nickname, age, recorded_at, person_id, status, born = row
     return PersonMention(pk, name, display, nickname, age, recorded_at,
-                         person_id if status == ResolutionStatus.CONFIRMED else None)
+                         person_id if status == ResolutionStatus.CONFIRMED else None,
+                         person_id if status == ResolutionStatus.NAMED else None, born)
+
+
+# Resolutions that say which person of concern a mention is: confirmed by a person, or named by the gazetteer.
+IDENTIFIED = (ResolutionStatus.CONFIRMED, ResolutionStatus.NAMED)
 
 
 def _age_now(mention: PersonMention, today: date) -> int | None:
     if mention.approximate_age is None:
-        return None
+        # A mention named as a person of concern without an age stated carries that person's birth year.
+        return today.year - mention.birth_year if mention.birth_year else None
     recorded = timezone.localtime(mention.recorded_at).date() if mention.recorded_at else today
     return mention.approximate_age + max(0, (today - recorded).days // 365)
 
@@ -702,6 +828,12 @@ def person_link_reason(new: Mention | PersonMention, old: Mention | PersonMentio
     if new.confirmed_person_id and old.confirmed_person_id:
         return ("both confirmed as the same person of concern"
                 if new.confirmed_person_id == old.confirmed_person_id else "")
+    if new.person_id and old.person_id:
+        # At least one was named by the machine: a name on that person of concern's record was written in
+        # the narrative. The same person links (unconfirmed, like any machine-found mention); two different
+        # known people do not, whatever their names share.
+        return ("both name the same person of concern (a name on their record; not yet confirmed)"
+                if new.person_id == old.person_id else "")
     best_given = ""
     new_names = [new.name] + ([new.nickname] if new.nickname else [])
     old_names = [old.name] + ([old.nickname] if old.nickname else [])
@@ -738,7 +870,7 @@ def _person_candidates(mention: Mention) -> list[PersonMention]:
     First names by phonetic key (of the name, its nickname and their variants); then what the
     rules need besides: with a family name, a family name with the same initial or (when this
     mention has an age) no family name but an age; without one, an age. With neither a family
-    name nor an age, only mentions confirmed as the same person of concern can link. The most
+    name nor an age, only mentions confirmed or named as the same person of concern can link. The most
     recent MAX_PERSON_CANDIDATES of each are compared.
     """
     given, family = _given_and_family(mention.entity.name)
@@ -766,13 +898,22 @@ def _person_candidates(mention: Mention) -> list[PersonMention]:
     base = (Mention.objects.filter(partnership_id=mention.partnership_id).exclude(pk=mention.pk)
             .exclude(status=MentionStatus.REJECTED).order_by("-recorded_at", "-pk"))
     found: dict[int, PersonMention] = {}
-    if keys and rest is not None:
+    if mention.resolution_status == ResolutionStatus.NAMED and mention.approximate_age is None:
+        # Named by the gazetteer, with no age of its own (it has the person's): the person is known, so it is
+        # compared, besides every mention of them (below), with earlier mentions of the very same name —
+        # "Taz" typed with an age by someone who may not see Taz. Spelling variants of the name find it in
+        # turn when they are saved after it (their own search includes this mention, by key and age).
+        by_name = base.filter(entity_id=mention.entity_id)
+        if age_fits is not None:
+            by_name = by_name.filter(Q(birth_year__isnull=True) | age_fits)
+        found.update((row[0], _person_row(row)) for row in by_name.values_list(*_PERSON_FIELDS)[
+            :MAX_PERSON_CANDIDATES])
+    elif keys and rest is not None:
         by_name = base.filter(entity__type=EntityType.PERSON, entity__name_key__in=keys).filter(rest)
         found.update((row[0], _person_row(row)) for row in by_name.values_list(*_PERSON_FIELDS)[
             :MAX_PERSON_CANDIDATES])
-    if mention.resolution_status == ResolutionStatus.CONFIRMED and mention.resolved_person_id:
-        same = base.filter(resolved_person_id=mention.resolved_person_id,
-                           resolution_status=ResolutionStatus.CONFIRMED)
+    if mention.resolution_status in IDENTIFIED and mention.resolved_person_id:
+        same = base.filter(resolved_person_id=mention.resolved_person_id, resolution_status__in=IDENTIFIED)
         found.update((row[0], _person_row(row)) for row in same.values_list(*_PERSON_FIELDS)[
             :MAX_PERSON_CANDIDATES])
     return list(found.values())
@@ -792,7 +933,7 @@ def _person_groups(mention: Mention, *, today: date) -> list[LinkGroup]:
     # keyed by the confirmed person of concern first); a new one is keyed by that person, or else by the
     # group's earliest mention.
     confirmed = (f"person:{mention.resolved_person_id}"
-                 if mention.resolution_status == ResolutionStatus.CONFIRMED and mention.resolved_person_id else "")
+                 if mention.resolution_status in IDENTIFIED and mention.resolved_person_id else "")
     existing = list(LinkAlertMention.objects.filter(mention_id__in=list(reasons), alert__link_key__startswith="person")
                     .order_by("alert_id").values_list("alert__link_key", flat=True).distinct()[:20])
     if confirmed and confirmed in existing:

@@ -170,12 +170,16 @@ def network_for(user, filters: NetworkFilters | None = None) -> NetworkData:
     report_ids = {row[12] for row in rows if row[11] == REPORT_SOURCE and row[4] is None}
     source_dates = _source_dates(rows)
     report_subjects = _report_subjects(report_ids, visible_ids)
-    resolved_ids = {row[15] for row in rows if row[16] == ResolutionStatus.CONFIRMED and row[15] in visible_ids}
+    # A person mention joins its person of concern when a person confirmed who it is, or when the narrative used
+    # a name on that person's record (named by the machine: drawn as unconfirmed).
+    identified = (ResolutionStatus.CONFIRMED, ResolutionStatus.NAMED)
+    resolved_ids = {row[15] for row in rows if row[16] in identified and row[15] in visible_ids}
     resolved = {p["pk"]: p for p in visible_people.filter(pk__in=resolved_ids, kind=PersonKind.PERSON_OF_CONCERN)
                 .values("pk", "kind", "given_name", "family_name", "known_as")}
     # Per source record: the entity nodes it mentions and the persons of concern it names (confirmed).
     record_entities: dict[str, list[tuple[str, int, date | None, bool]]] = defaultdict(list)
-    record_persons: dict[str, set[str]] = defaultdict(set)
+    # (person node -> whether the record's link to them is confirmed)
+    record_persons: dict[str, dict[str, bool]] = defaultdict(dict)
 
     for (_pk, entity_id, etype, display, child_id, child_kind, given, family, known_as, agency_id, recorded_at,
          source_type, source_id, relationship, status, resolved_id, resolution) in rows:
@@ -189,12 +193,13 @@ def network_for(user, filters: NetworkFilters | None = None) -> NetworkData:
             subjects.extend(person_node(p["pk"], p["kind"], p["given_name"], p["family_name"], p["known_as"])
                             for p in report_subjects.get(source_id, ()))
         if etype == EntityType.PERSON:
-            person = resolved.get(resolved_id) if resolution == ResolutionStatus.CONFIRMED else None
+            person = resolved.get(resolved_id) if resolution in identified else None
             if person is None:
                 continue
+            confirmed = confirmed and resolution == ResolutionStatus.CONFIRMED
             person_key = person_node(person["pk"], person["kind"], person["given_name"], person["family_name"],
                                      person["known_as"])
-            record_persons[record].add(person_key)
+            record_persons[record][person_key] = record_persons[record].get(person_key, False) or confirmed
             for subject in subjects:
                 if subject != person_key:
                     edges.append(graph.Edge(subject, person_key, graph.RESOLUTION, agency_id, on, record,
@@ -207,12 +212,13 @@ def network_for(user, filters: NetworkFilters | None = None) -> NetworkData:
         for subject in subjects:
             edges.append(graph.Edge(subject, node, graph.MENTION, agency_id, on, record, relationship, confirmed))
 
-    # 2. Co-mentions: a confirmed person of concern and the other things the same record mentions.
+    # 2. Co-mentions: a person of concern the record names and the other things it mentions (unconfirmed unless
+    #    both are).
     for record, persons in record_persons.items():
         for person_key in sorted(persons):
             for node, agency_id, on, confirmed in record_entities.get(record, ()):
                 edges.append(graph.Edge(person_key, node, graph.MENTION, agency_id, on, record, CO_MENTION,
-                                        confirmed))
+                                        confirmed and persons[person_key]))
 
     # 3. Entities the link check treats as the same thing: a partial mark and the full marks it fits, a
     #    handle given without a platform and that handle on a platform. Only between nodes already here.

@@ -1,5 +1,5 @@
 """The network pages: the network (clusters, one cluster or the neighbourhood of one node), ranked persons
-of concern, hotspots, and the GraphML and CSV exports for analysts' tools.
+of concern, hotspots, and the GraphML and CSV exports for analysts' tools (exports ask for step-up first).
 
 Everything a page shows comes from `wrekin.intelligence.network.network_for(user)`, which reads only what the
 viewer may see. Each page writes its read event before it renders (ARCHITECTURE rule 3). The tables are
@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from wrekin.accounts.step_up import step_up_required
 from wrekin.audit.actions import record_event
 from wrekin.intelligence import graph
 from wrekin.intelligence.network import (
@@ -262,9 +263,19 @@ def network(request: HttpRequest) -> HttpResponse:
     return render(request, "intelligence/network.html", context)
 
 
-def _export_view(request: HttpRequest):
+def _require_exporter(request: HttpRequest) -> HttpResponse | None:
+    """Refuse those who may not export; send those who may, unless freshly confirmed, to confirm it is them.
+
+    An export leaves the system (like a chronology's), so the person, not just their session, confirms it
+    (step-up), after the permission check: someone who may not export is told so, not asked for a code.
+    They come back to the same address, filters and all.
+    """
     if not can_view_network(request.user) or not can_export_network(request.user):
         raise PermissionDenied
+    return step_up_required(request)
+
+
+def _export_view(request: HttpRequest):
     form = NetworkFilterForm(request.GET)
     filters = form.filters()
     data = network_for(request.user, filters)
@@ -292,6 +303,8 @@ def _filename(extension: str) -> str:
 
 @require_GET
 def network_graphml(request: HttpRequest) -> HttpResponse:
+    if (detour := _require_exporter(request)) is not None:
+        return detour
     form, filters, data, nodes, edges, numbers = _export_view(request)
     with transaction.atomic():
         _audit_export(request, form, filters, data, nodes, edges, "graphml")
@@ -309,6 +322,8 @@ class _Echo:
 
 @require_GET
 def network_csv(request: HttpRequest) -> HttpResponse:
+    if (detour := _require_exporter(request)) is not None:
+        return detour
     form, filters, data, nodes, edges, numbers = _export_view(request)
     with transaction.atomic():
         _audit_export(request, form, filters, data, nodes, edges, "csv")

@@ -367,7 +367,7 @@ def plan_scenarios(*, networks: int, decoys: int, seed: int, end: date, agencies
         group = f"decoy-{m}"
         kind = DECOY_KINDS[(m - 1) % len(DECOY_KINDS)]
         target = planted[(m - 1) % len(planted)] if planted else None
-        mention, looks_like = _decoy_mention(rng, kind, target, reports, persons, numbers, plates)
+        mention, looks_like = _decoy_mention(rng, kind, target, reports, persons, numbers, plates, used_names)
         kid = child(group, rng.randrange(agencies))
         at = start + timedelta(days=rng.uniform(0, span_days - 1), minutes=rng.randint(0, 600))
         first = Report(at=at, group=group, child=kid.key, agency=kid.agency, kind="referral", narrative="",
@@ -401,8 +401,9 @@ def _describe(entity: dict) -> dict:
 
 
 def _decoy_mention(rng, kind: str, target: dict | None, reports: list[Report], persons, numbers: _Numbers,
-                   plates: set[str]) -> tuple[dict, dict]:
-    """A value that looks like something in `target` (a planted network) but must link to nothing."""
+                   plates: set[str], used_names: set[tuple[str, str]]) -> tuple[dict, dict]:
+    """A value that looks like something in `target` (a planted network) but must link to nothing: not to the
+    network, and not to another decoy (`used_names` holds every adult's name so far, decoys' included)."""
     shared = target["shared"] if target else []
 
     def first(type_: str) -> dict | None:
@@ -440,7 +441,11 @@ def _decoy_mention(rng, kind: str, target: dict | None, reports: list[Report], p
                 {"type": "person", "value": nickname, "approximate_age": person.age if person else None})
     # same_first_name_other_family
     given = person.given if person else rng.choice(ADULT_GIVEN)
-    family = rng.choice([f for f in ADULT_FAMILY if not person or f != person.family])
+    # Another family name than his, and than any adult of that first name so far: two decoys both named
+    # "Craig Mahmood" at the same age would be one person to the link check, and rightly linked.
+    family = rng.choice([f for f in ADULT_FAMILY
+                         if (given, f) not in used_names and (not person or f != person.family)])
+    used_names.add((given, family))
     age = person.age if person else 30
     return ({"type": "person", "value": f"{given} {family}", "approximate_age": age},
             {"type": "person", "value": f"{person.given} {person.family}" if person else given,

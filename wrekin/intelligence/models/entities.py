@@ -172,6 +172,9 @@ class MentionOrigin(models.TextChoices):
 
 class ResolutionStatus(models.TextChoices):
     SUGGESTED = "suggested", "Suggested by the machine"
+    # The narrative used a name on this person of concern's record (and no one else's the writer may see):
+    # linked as that person, unconfirmed, until a person confirms or corrects it.
+    NAMED = "named", "Named in the text (not confirmed)"
     CONFIRMED = "confirmed", "Confirmed"
 
 
@@ -182,7 +185,8 @@ class Mention(models.Model):
     "referrals.referral") and `source_id` its primary key; `child` is the child the record is
     about, when there is one. Person mentions carry what was said about the person in this
     record (nickname, approximate age, description) and may be resolved to a Person of concern:
-    suggested by name search, confirmed by a person.
+    suggested by name search, named (a name on one person of concern's record, found in a narrative),
+    confirmed by a person.
     """
 
     partnership = models.ForeignKey("accounts.Partnership", on_delete=models.PROTECT, related_name="+")
@@ -218,7 +222,8 @@ class Mention(models.Model):
     nickname = models.CharField(max_length=100, blank=True)
     approximate_age = models.PositiveSmallIntegerField(null=True, blank=True)
     # The year the person was born if the approximate age was right when recorded: ages given years
-    # apart then compare directly, and the link check narrows candidates by it.
+    # apart then compare directly, and the link check narrows candidates by it. A mention named as a
+    # person of concern (resolution "named") with no age stated carries that person's birth year.
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     description = models.CharField(max_length=500, blank=True)
     resolved_person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
@@ -236,6 +241,11 @@ class Mention(models.Model):
             models.Index(fields=["source_type", "source_id"], name="intel_mention_source"),
             models.Index(fields=["child", "recorded_at"], name="intel_mention_child"),
             models.Index(fields=["resolved_person"], name="intel_mention_resolved"),
+            # Every mention confirmed or named as one person of concern (the link check's "same person"), by an
+            # index of only the mentions that are resolved: with almost every mention unresolved, SQLite's
+            # statistics on the full index make it read the whole table instead.
+            models.Index(fields=["resolved_person", "resolution_status"], name="intel_mention_identified",
+                         condition=models.Q(resolved_person__isnull=False)),
         ]
 
     def __str__(self) -> str:
