@@ -30,7 +30,8 @@ from wrekin.access.referrals import (
 from wrekin.accounts.models import Agency
 from wrekin.audit.actions import record_event
 from wrekin.intelligence.extraction import extract
-from wrekin.intelligence.extraction_views import CONFIRMED, REJECTED, gazetteer_for
+from wrekin.intelligence.extraction_views import CONFIRMED, REJECTED
+from wrekin.intelligence.gazetteer import gazetteer_for_user
 from wrekin.intelligence.linking import record_mentions
 from wrekin.intelligence.models import MentionOrigin
 from wrekin.people.actions import record_person
@@ -296,7 +297,7 @@ def record_referral(
             lawful_basis=lawful_basis, special_category_condition=special_category_condition,
             consent_status=consent_status, consent_reason=consent_reason, today=today)
         mention_rows = _clean_mentions(mentions)
-        gazetteer = gazetteer_for(actor)
+        gazetteer = gazetteer_for_user(actor)
         confirmed, rejected = _decided_suggestions(narrative, suggestion_decisions, gazetteer=gazetteer, today=today)
         suggested_rows = _suggested_rows(confirmed, typed=mention_rows)
         agency = actor.agency
