@@ -62,6 +62,9 @@ def _cases():
     cases.append(("accounts:mfa", None, "GET", lambda u: 302))  # already verified: sent on
     cases.append(("accounts:logout", None, "GET", lambda u: 405))  # sign-out is a POST
     cases.append(("access:notifications", None, "GET", lambda u: 200))
+    # Administrators manage accounts (never case content); the pages for one account are in tests/accounts.
+    cases.append(("accounts:users", None, "GET", lambda u: 200 if u == "ivan" else 403))
+    cases.append(("accounts:create_user", None, "GET", lambda u: 200 if u == "ivan" else 403))
     cases.append(("access:break_glass_reviews", None, "GET", lambda u: 200 if u == "heidi" else 403))
     cases.append(("access:review_break_glass", "grant", "GET", lambda u: 200 if u == "heidi" else 403))
     cases.append(("access:end_break_glass", "grant", "GET", lambda u: 405))

@@ -269,3 +269,54 @@ def test_unreviewed_break_glass_is_on_the_auditors_home_page(client_for, people,
     html = client_for("heidi").get(reverse("core:home")).content.decode()
     assert "Break-glass access to review" in html and f"opened record #{people['kayleigh'].pk}" in html
     assert "Break-glass access to review" not in client_for("erin").get(reverse("core:home")).content.decode()
+
+
+def _confirmed_at(client, when) -> None:
+    from wrekin.accounts.middleware import SIGNED_IN_AT_SESSION_KEY
+    from wrekin.accounts.step_up import STEPPED_UP_AT_SESSION_KEY
+
+    session = client.session
+    session[SIGNED_IN_AT_SESSION_KEY] = session[STEPPED_UP_AT_SESSION_KEY] = when.timestamp()
+    session.save()
+
+
+def test_an_account_with_a_passkey_only_confirms_on_the_step_up_page(client_for, people, personas):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from wrekin.accounts.models import Passkey
+
+    client = client_for("charlie")
+    # Set up with a passkey and no app, and signed in with it.
+    TOTPDevice.objects.filter(user=personas["charlie"]).delete()
+    passkey = Passkey.objects.create(user=personas["charlie"], name="Laptop", credential_id="AAAA",
+                                     public_key=b"\x00", rp_id="testserver")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = passkey.persistent_id
+    session.save()
+    url = reverse("access:break_glass", args=[people["kayleigh"].pk])
+    reason = "Found at 2am at the bus station; lead not reachable."
+    _confirmed_at(client, timezone.now() - timedelta(hours=1))
+    # Sent to confirm with the passkey first, and back to the form after.
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == (
+        f"{reverse('accounts:step_up')}?next={url.replace('/', '%2F')}")
+    # A form filled in after the confirmation lapsed is sent back with its text, and opens nothing.
+    response = client.post(url, {"reason": reason})
+    assert response.status_code == 200 and reason in response.text
+    assert "Confirm it is you with your passkey" in response.text and 'name="code"' not in response.text
+    assert not BreakGlassGrant.objects.exists()
+    # Freshly confirmed: the form asks no code, and the record opens.
+    _confirmed_at(client, timezone.now())
+    response = client.get(url)
+    assert response.status_code == 200 and 'name="code"' not in response.text
+    assert client.post(url, {"reason": reason}).status_code == 302
+    assert BreakGlassGrant.objects.get().user == personas["charlie"]
+
+
+def test_an_account_with_an_app_still_types_a_code_after_a_recent_step_up(client_for, people, personas):
+    client = client_for("charlie")
+    _confirmed_at(client, timezone.now())
+    url = reverse("access:break_glass", args=[people["kayleigh"].pk])
+    response = client.post(url, {"reason": "Found at 2am at the bus station; lead not reachable."})
+    assert response.status_code == 200 and "Enter the 6-digit code" in response.text
+    assert not BreakGlassGrant.objects.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PERSONAS
 from wrekin.accounts.models import EnrolmentLink, Passkey, User
@@ -15,8 +16,11 @@ COVERED_URL_NAMES = {
     "accounts:login", "accounts:logout", "accounts:mfa", "accounts:step_up", "accounts:passkeys",
     "accounts:add_passkey", "accounts:remove_passkey",
     "accounts:set_up_start", "accounts:set_up", "accounts:set_up_password", "accounts:users",
-    "accounts:issue_set_up_link",
+    "accounts:issue_set_up_link", "accounts:create_user", "accounts:disable_user", "accounts:enable_user",
+    "accounts:reset_authenticator", "accounts:set_up_passkey",
 }
+# The administrators' pages that change one account: same answers for each.
+ACCOUNT_CHANGES = ("accounts:disable_user", "accounts:enable_user", "accounts:reset_authenticator")
 # Pages a set-up link leads to: open to anonymous visitors (they hold the link, not an account yet).
 SET_UP_NAMES = {"accounts:set_up_start", "accounts:set_up", "accounts:set_up_password"}
 
@@ -47,6 +51,8 @@ def _cases(key):
         ("accounts:set_up", {"token": "not-a-real-token"}, "GET", lambda u: 200),
         ("accounts:set_up", {"token": "not-a-real-token"}, "POST", lambda u: 200),
         ("accounts:set_up_password", {}, "GET", lambda u: 302),
+        # The passkey step of the set-up journey: a signed-in, verified session is sent on.
+        ("accounts:set_up_passkey", {}, "GET", lambda u: 302),
         # Accounts: administrators only, and only their own partnership's accounts, never their own.
         ("accounts:users", {}, "GET", lambda u: 200 if u == "ivan" else 403),
         ("accounts:issue_set_up_link", {"pk": personas["bob"].pk}, "GET", lambda u: 200 if u == "ivan" else 403),
@@ -56,6 +62,22 @@ def _cases(key):
         ("accounts:issue_set_up_link", {"pk": 987654}, "GET", lambda u: 404 if u == "ivan" else 403),
         # IDOR by POST: nobody issues a link for an account they do not manage.
         ("accounts:issue_set_up_link", {"pk": personas["oscar"].pk}, "POST", lambda u: 404 if u == "ivan" else 403),
+        ("accounts:create_user", {}, "GET", lambda u: 200 if u == "ivan" else 403),
+        ("accounts:create_user", {}, "POST", lambda u: 200 if u == "ivan" else 403),  # empty: errors shown
+    ] + [
+        case
+        for name in ACCOUNT_CHANGES
+        for case in (
+            (name, {"pk": personas["bob"].pk}, "GET", lambda u: 200 if u == "ivan" else 403),
+            (name, {"pk": personas["oscar"].pk}, "GET", lambda u: 404 if u == "ivan" else 403),
+            (name, {"pk": personas["nina"].pk}, "GET", lambda u: 404 if u == "ivan" else 403),
+            (name, {"pk": personas["ivan"].pk}, "GET", lambda u: 404 if u == "ivan" else 403),
+            (name, {"pk": 987654}, "GET", lambda u: 404 if u == "ivan" else 403),
+            # IDOR by POST: nobody changes an account they do not manage, nor their own.
+            (name, {"pk": personas["oscar"].pk}, "POST", lambda u: 404 if u == "ivan" else 403),
+            (name, {"pk": personas["ivan"].pk}, "POST", lambda u: 404 if u == "ivan" else 403),
+            (name, {"pk": personas["bob"].pk}, "POST", lambda u: 200 if u == "ivan" else 403),  # no reason
+        )
     ]
 
 
@@ -73,6 +95,9 @@ def test_every_accounts_url_as_every_persona(username, client_for, alice_key):
     assert not failures, f"{username}:\n" + "\n".join(failures)
     assert Passkey.objects.filter(pk=alice_key.pk).exists()
     assert not EnrolmentLink.objects.exists()
+    # Nothing was disabled, enabled, reset or created by any of those requests.
+    assert User.objects.filter(is_active=True).count() == User.objects.count() == len(PERSONAS)
+    assert TOTPDevice.objects.filter(confirmed=True).count() == len(PERSONAS)
 
 
 def test_the_list_shows_only_your_own_keys(client_for, alice_key):

@@ -199,8 +199,8 @@ def test_disable_user_command(client, personas):
     out, _ = run("disable_user", "alice")
     assert "Disabled alice" in out
     assert not User.objects.get(username="alice").is_active
-    event = AuditEvent.objects.get(event_type="user.updated")
-    assert event.actor is None and event.details["sessions_ended"] == 1
+    event = AuditEvent.objects.get(event_type="user.disabled")
+    assert event.actor is None and event.details["sessions_ended"] == 1 and event.reason == ""
     assert client.get("/")["Location"].startswith("/accounts/sign-in/")
 
 
@@ -221,11 +221,11 @@ def test_demo_otp_prints_the_current_code(client, personas):
 def test_demo_otp_works_for_the_device_made_at_enrolment(client, personas):
     bob = personas["bob"]
     TOTPDevice.objects.filter(user=bob).delete()
-    with pytest.raises(CommandError, match="open their set-up link and sign in with the password first"):
+    with pytest.raises(CommandError, match="open their set-up link, sign in with the password and choose an "):
         run("demo_otp", "bob")
     use_set_up_link(client, bob)
     client.post("/accounts/sign-in/", {"username": "bob", "password": "a-long-test-passphrase-42"})
-    client.get("/accounts/second-factor/")  # the enrolment page creates the device
+    client.get("/accounts/second-factor/?method=app")  # the enrolment page creates the device
     out, _ = run("demo_otp", "bob")
     assert out.strip() == code_for(TOTPDevice.objects.get(user=bob))
     response = client.post("/accounts/second-factor/", {"code": out.strip()})

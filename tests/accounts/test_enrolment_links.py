@@ -21,6 +21,8 @@ from tests.accounts.conftest import code_for, use_set_up_link
 from tests.conftest import PASSWORD, sign_in
 from wrekin.accounts import actions
 from wrekin.accounts.models import Agency, EnrolmentLink, Membership, Partnership, Role, User
+from wrekin.accounts.tokens import hash_token
+from wrekin.api.models import hash_token as api_hash_token
 from wrekin.audit.models import AuditEvent
 
 LOGIN = reverse("accounts:login")
@@ -51,8 +53,9 @@ def sign_in_with_password(client, username="nadia", password=PASSWORD):
 
 
 def enrol(client, user):
-    """On the enrolment page: the app is set up from the key shown and its first code is entered."""
-    response = client.get(MFA)
+    """On the enrolment page (having chosen an app): the app is set up from the key shown and its first
+    code is entered."""
+    response = client.get(MFA, {"method": "app"})
     assert response.status_code == 200 and response.context["enrolling"], response.status_code
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     return client.post(MFA, {"code": code_for(device)})
@@ -68,7 +71,8 @@ def test_a_new_account_is_issued_a_link_stored_only_as_a_hash(agencies, personas
     assert issued.link == link and link.created_by == personas["ivan"]
     assert issued.path == f"/accounts/set-up/{issued.token}/"
     assert len(issued.token) >= 43  # 256 bits
-    assert issued.token not in link.token_hash and link.matches(issued.token)
+    assert issued.token not in link.token_hash and link.token_hash == hash_token(issued.token)
+    assert api_hash_token is hash_token  # one function hashes every stored bearer token
     assert link.expires_at - link.created_at == timedelta(hours=settings.WREKIN_SETUP_LINK_HOURS) == timedelta(hours=72)
     event = events("user.enrolment_link_issued").get()
     assert event.actor == personas["ivan"] and event.object_id == str(user.pk)
@@ -90,7 +94,7 @@ def test_the_command_line_prints_the_link_once(agencies, personas):
     text = out.getvalue()
     match = re.search(r"https://wrekin\.example\.org/accounts/set-up/([\w-]+)/", text)
     assert match and "works once" in text
-    assert EnrolmentLink.objects.get(user__username="nadia").matches(match.group(1))
+    assert EnrolmentLink.objects.get(user__username="nadia").token_hash == hash_token(match.group(1))
     assert "choose one through the set-up link" in text  # no password given: the link leads to choosing one
 
     # An operator re-issues: the old link stops working.
@@ -135,7 +139,7 @@ def test_a_valid_link_enables_enrolment(client, newcomer):
     assert link.used_at and link.enrolled_at and link.status_at(link.enrolled_at) == "enrolled"
     assert TOTPDevice.objects.get(user=newcomer).confirmed
     assert events("user.enrolment_link_used").get().actor == newcomer
-    assert events("user.mfa_enrolled").get().details == {"set_up_link": link.pk}
+    assert events("user.mfa_enrolled").get().details == {"set_up_link": link.pk, "method": "totp"}
     assert "wrekin_enrolment_link" not in client.session
     assert issued.token not in trail_text()
 
@@ -222,7 +226,7 @@ def test_a_link_is_refused_once_superseded(client, newcomer):
     first = actions.issue_enrolment_link(actor=None, user=newcomer)
     assert client.post(first.path).status_code == 302  # used, but enrolment not finished
     sign_in_with_password(client)
-    assert client.get(MFA).status_code == 200
+    assert client.get(MFA, {"method": "app"}).status_code == 200
 
     second = actions.issue_enrolment_link(actor=None, user=newcomer)
     assert events("user.enrolment_link_issued").last().details["superseded"] == 1
@@ -240,7 +244,7 @@ def test_a_link_is_refused_once_superseded(client, newcomer):
 def test_a_disabled_accounts_link_is_refused(client, newcomer, personas):
     issued = actions.issue_enrolment_link(actor=None, user=newcomer)
     actions.disable_user(actor=personas["ivan"], user=newcomer)
-    assert events("user.updated").get().details["set_up_links_ended"] == 1
+    assert events("user.disabled").get().details["set_up_links_ended"] == 1
     assert client.get(issued.path).status_code == 410
     assert client.post(issued.path).status_code == 410
     assert events("user.enrolment_link_refused").get().details["reason"] == "disabled"

@@ -20,6 +20,7 @@ from tests.browser.support import (
 from wrekin.accounts.actions import create_user, issue_enrolment_link
 from wrekin.accounts.models import EnrolmentLink, Role
 from wrekin.accounts.step_up import STEPPED_UP_AT_SESSION_KEY
+from wrekin.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +40,8 @@ def test_first_sign_in_enrols_an_authenticator_app(page, live_server, personas):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your set-up link has been accepted")
 
     submit_password(page, live_server.url, "bob")
+    # At a named address passkeys can work: the first question is app or passkey.
+    choose_an_authenticator_app(page, screenshot_name="set-up-choose")
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     expect(page.locator(".wrekin-qr svg")).to_be_visible()
@@ -80,6 +83,27 @@ def test_without_a_set_up_link_the_password_alone_sets_nothing_up(page, live_ser
     check_accessibility(page)
     screenshot(page, "not-set-up")
     assert not TOTPDevice.objects.filter(user=bob).exists()
+
+
+def choose_an_authenticator_app(page, *, screenshot_name: str | None = None) -> None:
+    """The set-up journey's question (app or passkey), answered "app"; a missing answer is explained first."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose how to confirm it’s you")
+    if screenshot_name:
+        check_accessibility(page)
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Choose an authenticator app or a passkey")
+        check_accessibility(page)
+        screenshot(page, screenshot_name)
+    page.get_by_label("Authenticator app").check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def enrol_an_app(page) -> None:
+    """On the app's set-up page: type the key into "the app" and enter the code it shows."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(f"{totp(key_from_secret(secret)):06d}")
+    page.get_by_role("button", name="Continue").click()
 
 
 def _as_if_confirmed_minutes_ago(page, minutes: int) -> None:
@@ -138,6 +162,7 @@ def test_an_administrator_issues_a_set_up_link_and_the_newcomer_sets_up(new_cont
     newcomer.get_by_label("Choose a password").fill("kettle-orchard-lantern-42")
     newcomer.get_by_label("Type the password again").fill("kettle-orchard-lantern-42")
     newcomer.get_by_role("button", name="Continue").click()
+    choose_an_authenticator_app(newcomer)
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
     secret = newcomer.locator("#totp-secret").inner_text()
     newcomer.get_by_label("Code from your authenticator app").fill(f"{totp(key_from_secret(secret)):06d}")
@@ -152,6 +177,101 @@ def test_an_administrator_issues_a_set_up_link_and_the_newcomer_sets_up(new_cont
     check_accessibility(again)
     nadia.refresh_from_db()
     assert nadia.check_password("kettle-orchard-lantern-42")
+
+
+def test_an_administrator_creates_an_account_then_resets_its_lost_authenticator(new_context, live_server, personas,
+                                                                                agencies):
+    ivan = personas["ivan"]
+    admin = new_context().new_page()
+    sign_in(admin, live_server.url, ivan, check=False)
+    _as_if_confirmed_minutes_ago(admin, 10)
+    admin.get_by_role("navigation", name="Menu").get_by_role("link", name="Accounts").click()
+    admin.get_by_role("link", name="Create an account").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Confirm it’s you")
+    admin.get_by_label("Code from your authenticator app").fill(
+        code_for_device(TOTPDevice.objects.get(user=ivan, confirmed=True)))
+    admin.get_by_role("button", name="Continue").click()
+
+    # The form: mistakes are explained and what was typed stays.
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Create an account")
+    check_accessibility(admin)
+    admin.get_by_label("Username").fill("nadia")
+    admin.get_by_label("First name").fill("Nadia")
+    admin.get_by_label("Work e-mail address").fill("nadia.price@police")
+    admin.get_by_role("button", name="Create account").click()
+    summary = admin.locator(".govuk-error-summary")
+    for message in ("Enter their last name", "Enter an e-mail address like", "Choose their agency",
+                    "Choose their role"):
+        expect(summary).to_contain_text(message)
+    expect(admin.get_by_label("Username")).to_have_value("nadia")
+    check_accessibility(admin)
+    screenshot(admin, "create-account-errors")
+    admin.get_by_label("Last name").fill("Price")
+    admin.get_by_label("Work e-mail address").fill("nadia.price@police.example")
+    admin.get_by_label("Agency").select_option(label="Test Constabulary")
+    admin.get_by_label("Practitioner").check()
+    admin.get_by_role("button", name="Create account").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Account created")
+    link = admin.locator("#set-up-link").inner_text().strip()
+    check_accessibility(admin)
+
+    # Nadia sets up her account with the link.
+    nadia_page = new_context().new_page()
+    nadia_page.goto(link)
+    nadia_page.get_by_role("button", name="Continue").click()
+    nadia_page.get_by_label("Choose a password").fill("kettle-orchard-lantern-42")
+    nadia_page.get_by_label("Type the password again").fill("kettle-orchard-lantern-42")
+    nadia_page.get_by_role("button", name="Continue").click()
+    choose_an_authenticator_app(nadia_page)
+    enrol_an_app(nadia_page)
+    expect(nadia_page.get_by_role("heading", level=1)).to_have_text("Hello, Nadia")
+
+    # She loses her phone. Ivan resets her sign-in, with a reason.
+    admin.get_by_role("link", name="Back to accounts").click()
+    expect(admin.locator("tbody")).to_contain_text("nadia")
+    admin.get_by_role("link", name="Reset sign-in of nadia").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Reset the sign-in of nadia?")
+    expect(admin.locator(".govuk-summary-list")).to_contain_text("1 authenticator app, 0 passkeys")
+    check_accessibility(admin)
+    screenshot(admin, "reset-sign-in")
+    admin.get_by_role("button", name="Reset sign-in").click()
+    expect(admin.locator(".govuk-error-summary")).to_contain_text("Give the reason")
+    check_accessibility(admin)
+    admin.get_by_label("Reason").fill("Lost her phone; confirmed with her manager")
+    admin.get_by_role("button", name="Reset sign-in").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Sign-in reset")
+    new_link = admin.locator("#set-up-link").inner_text().strip()
+    assert new_link != link
+    check_accessibility(admin)
+    assert not TOTPDevice.objects.filter(user__username="nadia").exists()
+
+    # Her old session has ended; the new link lets her set up a new app with her password.
+    nadia_page.reload()
+    expect(nadia_page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    nadia_page.goto(new_link)
+    nadia_page.get_by_role("button", name="Continue").click()
+    expect(nadia_page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    nadia_page.get_by_label("Username").fill("nadia")
+    nadia_page.get_by_label("Password").fill("kettle-orchard-lantern-42")
+    nadia_page.get_by_role("button", name="Continue").click()
+    choose_an_authenticator_app(nadia_page)
+    enrol_an_app(nadia_page)
+    expect(nadia_page.get_by_role("heading", level=1)).to_have_text("Hello, Nadia")
+
+    # Later she leaves: Ivan disables the account.
+    admin.get_by_role("link", name="Back to accounts").click()
+    admin.get_by_role("link", name="Disable nadia").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Disable nadia?")
+    check_accessibility(admin)
+    admin.get_by_label("Reason").fill("Left the service")
+    admin.get_by_role("button", name="Disable account").click()
+    expect(admin.locator(".govuk-notification-banner")).to_contain_text("nadia’s account is disabled")
+    expect(admin.get_by_role("link", name="Enable nadia")).to_be_visible()
+    check_accessibility(admin)
+    nadia_page.reload()
+    expect(nadia_page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert AuditEvent.objects.filter(event_type="user.second_factors_reset", actor=ivan,
+                                     reason="Lost her phone; confirmed with her manager").count() == 1
 
 
 def test_administrator_sees_no_case_records(page, live_server, personas, people):

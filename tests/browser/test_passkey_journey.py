@@ -1,4 +1,5 @@
-"""Passkeys, end to end in Chromium: add one, sign in with it, confirm with it (step-up), remove it.
+"""Passkeys, end to end in Chromium: add one, sign in with it, confirm with it (step-up), remove it;
+and set up a new account with a passkey instead of an authenticator app.
 
 Chromium's virtual authenticator (DevTools protocol, WebAuthn domain) plays the passkey: a
 platform authenticator with resident keys and user verification, as a laptop's would be. The
@@ -23,8 +24,9 @@ from tests.browser.support import (
     sign_in,
     submit_password,
 )
+from wrekin.accounts.actions import create_user
 from wrekin.accounts.middleware import SIGNED_IN_AT_SESSION_KEY
-from wrekin.accounts.models import Passkey
+from wrekin.accounts.models import EnrolmentLink, Passkey, Role
 from wrekin.accounts.step_up import STEPPED_UP_AT_SESSION_KEY
 from wrekin.audit.models import AuditEvent
 
@@ -147,3 +149,55 @@ def test_add_a_passkey_sign_in_with_it_confirm_with_it_and_remove_it(new_context
     expect(_heading(page)).to_have_text("Your security keys and passkeys")
     expect(page.locator("tbody")).to_contain_text("You have not added a passkey or security key")
     check_accessibility(page)
+
+
+def test_a_newcomer_sets_up_their_account_with_a_passkey(new_context, live_server, agencies, personas):
+    """The set-up link's journey with the passkey option: the passkey is the account's enrolment."""
+    issued = create_user(username="nadia", agency=agencies["police"], role=Role.PRACTITIONER, first_name="Nadia",
+                         last_name="Price").issued_enrolment_link
+    page = new_context().new_page()
+    add_virtual_authenticator(page)
+    page.goto(live_server.url + issued.path)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Choose a password").fill("kettle-orchard-lantern-42")
+    page.get_by_label("Type the password again").fill("kettle-orchard-lantern-42")
+    page.get_by_role("button", name="Continue").click()
+
+    expect(_heading(page)).to_have_text("Choose how to confirm it’s you")
+    check_accessibility(page)
+    page.get_by_label("Passkey or security key").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(_heading(page)).to_have_text("Create a passkey")
+    expect(page.locator("[data-webauthn-fallback]")).to_be_hidden()
+    check_accessibility(page)
+    viewport_screenshot(page, "set-up-passkey")
+    page.get_by_label("Name this passkey or security key").fill("Work laptop")
+    page.get_by_role("button", name="Create passkey").click()
+    expect(_heading(page)).to_have_text("Hello, Nadia")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("“Work laptop” is set up")
+    check_accessibility(page)
+    passkey = Passkey.objects.get(user__username="nadia")
+    assert passkey.rp_id == "localhost" and not TOTPDevice.objects.filter(user__username="nadia").exists()
+    assert EnrolmentLink.objects.get(user__username="nadia").enrolled_at is not None
+
+    # Next time: the password, then the passkey (there is no app, so no code is asked for).
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("Username").fill("nadia")
+    page.get_by_label("Password").fill("kettle-orchard-lantern-42")  # the password she chose
+    page.get_by_role("button", name="Continue").click()
+    expect(_heading(page)).to_have_text("Use your passkey")
+    expect(page.get_by_label("Code from your authenticator app")).to_have_count(0)
+    check_accessibility(page)
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(_heading(page)).to_have_text("Hello, Nadia")
+
+    # Without JavaScript the passkey cannot be used, and the page says what to do.
+    no_js = javascript_disabled(new_context(java_script_enabled=False)).new_page()
+    no_js.goto(f"{live_server.url}/accounts/sign-in/")
+    no_js.get_by_label("Username").fill("nadia")
+    no_js.get_by_label("Password").fill("kettle-orchard-lantern-42")
+    no_js.get_by_role("button", name="Continue").click()
+    expect(_heading(no_js)).to_have_text("Use your passkey")
+    expect(no_js.locator("[data-webauthn-fallback]")).to_contain_text("ask your system administrator to reset")
+    check_accessibility(no_js)

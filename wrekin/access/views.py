@@ -16,6 +16,7 @@ from wrekin.access.known_to import flag_for, flaggable_people
 from wrekin.access.models import BreakGlassGrant, Notification, SharingRecord
 from wrekin.access.policy import can_see_case_content, can_view_audit, get_person_for_user, people_visible_to
 from wrekin.accounts.models import Role
+from wrekin.accounts.step_up import passkey_step_up_required
 from wrekin.audit.actions import record_event
 
 
@@ -29,6 +30,8 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     if people_visible_to(request.user).filter(pk=pk).exists():
         return redirect("people:detail", pk=pk)
     form = BreakGlassForm(request.POST or None, request=request)
+    if detour := passkey_step_up_required(request, form):
+        return detour
     if request.method == "POST":
         if form.is_valid():
             actions.break_glass(actor=request.user, person_id=pk, reason=form.cleaned_data["reason"])
@@ -86,6 +89,8 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     person = get_person_for_user(request.user, pk)
     form = RestrictForm(request.POST or None, request=request)
+    if detour := passkey_step_up_required(request, form):
+        return detour
     if request.method == "POST" and form.is_valid():
         actions.restrict_person(actor=request.user, person_id=person.pk, reason=form.cleaned_data["reason"],
                                 named_users=form.cleaned_data["usernames"])

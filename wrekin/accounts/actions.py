@@ -1,4 +1,5 @@
-"""Operators' changes to partnerships, agencies and accounts, each audited."""
+"""Changes to partnerships, agencies and accounts — by operators at the command line (actor None) and by
+system administrators on the Accounts pages — and the set-up journey's enrolment, each audited."""
 
 from __future__ import annotations
 
@@ -27,10 +28,15 @@ from wrekin.accounts.models import (
     Passkey,
     Role,
     User,
-    hash_enrolment_token,
     new_enrolment_token,
 )
+from wrekin.accounts.tokens import hash_token
 from wrekin.audit.actions import record_event
+
+# Roles a system administrator may give on the Accounts page. Administrators and auditors are made by
+# an operator at the command line: an administrator must not be able to make another administrator, nor
+# the auditor who watches what administrators do.
+GRANTABLE_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.COORDINATOR, Role.ANALYST, Role.MACE_CHAIR)
 
 
 def ensure_partnership(*, code: str, name: str, actor=None) -> Partnership:
@@ -71,6 +77,7 @@ def create_user(*, username: str, agency: Agency, role: str, password: str | Non
     """
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; use one of: {', '.join(Role.values)}")
+    _check_may_create(actor, agency, role)
     # Usernames differing only in case would be two accounts people cannot tell apart.
     if User.objects.filter(username__iexact=username).exists():
         raise ValueError(f"A user called {username!r} already exists")
@@ -90,6 +97,19 @@ def create_user(*, username: str, agency: Agency, role: str, password: str | Non
             _issue_enrolment_link(actor=actor, user=user, agency=agency) if enrolment_link else None
         )
     return user
+
+
+def _check_may_create(actor, agency: Agency, role: str) -> None:
+    """Operators (actor None) create any account; an administrator only in an active agency of their own
+    partnership, with a role from GRANTABLE_ROLES."""
+    if actor is None:
+        return
+    if not getattr(actor, "is_authenticated", False) or actor.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("Only a system administrator may create an account")
+    if actor.partnership is None or agency.partnership_id != actor.partnership.pk or not agency.is_active:
+        raise PermissionDenied("Administrators create accounts only in their own partnership's agencies")
+    if role not in GRANTABLE_ROLES:
+        raise PermissionDenied(f"Only an operator may create an account with the role {Role(role).label}")
 
 
 def _may_manage_account(actor, user) -> bool:
@@ -122,10 +142,11 @@ def end_sessions(user) -> int:
     return ended
 
 
-def disable_user(*, actor, user: User) -> User:
+def disable_user(*, actor, user: User, reason: str = "") -> User:
     """Stop an account signing in and end all its sessions at once. Nothing is deleted.
 
     Its set-up links stop working too: re-enabling an account does not bring an old link back.
+    `reason` is free text for the trail (the web page requires one; the command line asks for one).
     """
     if not _may_manage_account(actor, user):
         raise PermissionDenied("Only a system administrator of the partnership may disable an account")
@@ -137,10 +158,80 @@ def disable_user(*, actor, user: User) -> User:
             user.save(update_fields=["is_active"])
         ended = end_sessions(user)
         links_ended = _end_open_links(user, EnrolmentLinkEnd.DISABLED)
-        record_event("user.updated", actor=actor, target=user,
-                     details={"is_active": False, "was_active": was_active, "sessions_ended": ended,
-                              "set_up_links_ended": links_ended})
+        record_event("user.disabled", actor=actor, target=user, agency=user.agency, reason=reason.strip(),
+                     details={"was_active": was_active, "sessions_ended": ended, "set_up_links_ended": links_ended})
     return user
+
+
+def _remove_second_factors(user: User) -> dict[str, int]:
+    """Delete every authenticator app and passkey of the account (inside the caller's transaction).
+
+    Deleting the django-otp devices also un-verifies any session that used them; the caller ends the
+    sessions too. Returns how many of each were removed, for the trail (never a key or a secret).
+    """
+    totp = TOTPDevice.objects.filter(user_id=user.pk)
+    confirmed = totp.filter(confirmed=True).count()
+    unconfirmed = totp.filter(confirmed=False).count()
+    totp.delete()
+    passkeys_removed, _ = Passkey.objects.filter(user_id=user.pk).delete()
+    return {"authenticator_apps_removed": confirmed, "unfinished_apps_removed": unconfirmed,
+            "passkeys_removed": passkeys_removed}
+
+
+def _required_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValueError("Give the reason")
+    return reason
+
+
+def reset_authenticator(*, actor, user: User, reason: str) -> IssuedEnrolmentLink:
+    """For someone who has lost their phone or key: remove all their second factors, end all their
+    sessions, supersede their open set-up links and issue a new one, so they enrol again.
+
+    Operators at the command line (actor None) and administrators of the account's partnership, never for
+    their own account. The password is kept: the new link still needs it (or lets them choose one if the
+    account has none). Audited as `user.second_factors_reset` with the reason and the counts.
+    """
+    if not _may_manage_account(actor, user):
+        raise PermissionDenied("Only a system administrator of the partnership may reset another "
+                               "person's sign-in")
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            raise EnrolmentRefused(f"{user.username}’s account is disabled: enable it instead (enabling "
+                                   "also makes them set up their sign-in again)")
+        removed = _remove_second_factors(user)
+        ended = end_sessions(user)
+        issued = _issue_enrolment_link(actor=actor, user=user)
+        record_event("user.second_factors_reset", actor=actor, target=user, agency=user.agency, reason=reason,
+                     details={**removed, "sessions_ended": ended, "link": issued.link.pk})
+    return issued
+
+
+def enable_user(*, actor, user: User, reason: str) -> IssuedEnrolmentLink:
+    """Let a disabled account sign in again. It must set up its sign-in again, through a new link.
+
+    An account is disabled when someone leaves, is suspended or may have been compromised: whatever second
+    factors it had are not trusted to come back with it. Its authenticator apps and passkeys are removed and
+    a new one-time set-up link is issued (shown once to whoever enables it); its password is kept.
+    """
+    if not _may_manage_account(actor, user):
+        raise PermissionDenied("Only a system administrator of the partnership may enable an account")
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            raise EnrolmentRefused(f"{user.username}’s account is already enabled")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        removed = _remove_second_factors(user)
+        ended = end_sessions(user)  # none should be left; a leftover must not come back to life
+        issued = _issue_enrolment_link(actor=actor, user=user)
+        record_event("user.enabled", actor=actor, target=user, agency=user.agency, reason=reason,
+                     details={**removed, "sessions_ended": ended, "link": issued.link.pk})
+    return issued
 
 
 # --- One-time set-up (enrolment) links ------------------------------------------------------------
@@ -175,8 +266,9 @@ def enrolment_link_lifetime() -> timedelta:
 
 
 def has_enrolled(user) -> bool:
-    """Whether the account has set up its second factor (a confirmed authenticator app)."""
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    """Whether the account has set up a second factor: a confirmed authenticator app or a passkey."""
+    return (TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+            or Passkey.objects.filter(user_id=user.pk, confirmed=True).exists())
 
 
 def _end_open_links(user, reason: str) -> int:
@@ -191,7 +283,7 @@ def _issue_enrolment_link(*, actor, user: User, agency=None) -> IssuedEnrolmentL
     superseded = _end_open_links(user, EnrolmentLinkEnd.SUPERSEDED)
     token = new_enrolment_token()
     link = EnrolmentLink.objects.create(
-        user=user, token_hash=hash_enrolment_token(token), created_at=now,
+        user=user, token_hash=hash_token(token), created_at=now,
         expires_at=now + enrolment_link_lifetime(),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -240,7 +332,7 @@ def check_enrolment_link(token: str) -> EnrolmentLink:
     Opening the address (GET) only shows a page with a button: mail scanners that fetch links must not
     use up a person's one-time link.
     """
-    link = EnrolmentLink.objects.select_related("user").filter(token_hash=hash_enrolment_token(token)).first()
+    link = EnrolmentLink.objects.select_related("user").filter(token_hash=hash_token(token)).first()
     reason = _usable_link(link, timezone.now())
     if reason:
         raise EnrolmentLinkRefused(reason)
@@ -251,7 +343,7 @@ def use_enrolment_link(*, token: str) -> EnrolmentLink:
     """Use a set-up link, once. The caller gives the session that used it the right to set up the account."""
     with transaction.atomic():
         link = (EnrolmentLink.objects.select_for_update().select_related("user")
-                .filter(token_hash=hash_enrolment_token(token)).first())
+                .filter(token_hash=hash_token(token)).first())
         now = timezone.now()
         reason = _usable_link(link, now)
         if reason is None:
@@ -325,8 +417,42 @@ def enrol_authenticator(*, actor: User, device: TOTPDevice, link_id) -> TOTPDevi
         device.save(update_fields=["confirmed"])
         link.enrolled_at = timezone.now()
         link.save(update_fields=["enrolled_at"])
-        record_event("user.mfa_enrolled", actor=actor, details={"set_up_link": link.pk})
+        record_event("user.mfa_enrolled", actor=actor, details={"set_up_link": link.pk, "method": "totp"})
     return device
+
+
+def enrol_passkey(*, actor: User, link_id, name: str, credential_id: str, public_key: bytes, sign_count: int,
+                  rp_id: str, transports: list[str], aaguid: str = "", backed_up: bool = False) -> Passkey:
+    """Enrol a verified passkey as the account's second factor, through the session's set-up link.
+
+    The passkey option of the set-up journey: it uses the link up exactly as enrolling an authenticator
+    app does. Refused (EnrolmentLinkRefused) if the link stopped working meanwhile. The unfinished app
+    key shown earlier on the journey, if any, is deleted: it was never confirmed and must not linger.
+    """
+    with transaction.atomic():
+        link = live_enrolment_link(link_id, actor, lock=True)
+        if link is None:
+            raise EnrolmentLinkRefused("no_link")
+        TOTPDevice.objects.filter(user_id=actor.pk, confirmed=False).delete()
+        passkey = _store_passkey(actor=actor, name=name, credential_id=credential_id, public_key=public_key,
+                                 sign_count=sign_count, rp_id=rp_id, transports=transports, aaguid=aaguid,
+                                 backed_up=backed_up)
+        link.enrolled_at = timezone.now()
+        link.save(update_fields=["enrolled_at"])
+        record_event("user.mfa_enrolled", actor=actor, target=passkey,
+                     details={"set_up_link": link.pk, "method": "passkey"})
+    return passkey
+
+
+def _store_passkey(*, actor, name: str, credential_id: str, public_key: bytes, sign_count: int, rp_id: str,
+                   transports: list[str], aaguid: str, backed_up: bool) -> Passkey:
+    passkey = Passkey.objects.create(
+        user=actor, name=name, confirmed=True, credential_id=credential_id, public_key=public_key,
+        sign_count=sign_count, rp_id=rp_id, transports=transports, aaguid=aaguid, backed_up=backed_up,
+    )
+    record_event("user.passkey_added", actor=actor, target=passkey,
+                 details={"transports": transports, "backed_up": backed_up})
+    return passkey
 
 
 def add_passkey(*, actor, name: str, credential_id: str, public_key: bytes, sign_count: int, rp_id: str,
@@ -335,13 +461,13 @@ def add_passkey(*, actor, name: str, credential_id: str, public_key: bytes, sign
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Sign in to add a passkey")
     with transaction.atomic():
-        passkey = Passkey.objects.create(
-            user=actor, name=name, confirmed=True, credential_id=credential_id, public_key=public_key,
-            sign_count=sign_count, rp_id=rp_id, transports=transports, aaguid=aaguid, backed_up=backed_up,
-        )
-        record_event("user.passkey_added", actor=actor, target=passkey,
-                     details={"transports": transports, "backed_up": backed_up})
-    return passkey
+        return _store_passkey(actor=actor, name=name, credential_id=credential_id, public_key=public_key,
+                              sign_count=sign_count, rp_id=rp_id, transports=transports, aaguid=aaguid,
+                              backed_up=backed_up)
+
+
+class LastSecondFactor(ValueError):
+    """Removing this passkey would leave the account with no second factor at all."""
 
 
 def remove_passkey(*, actor, passkey_id: int) -> Passkey:
@@ -350,6 +476,12 @@ def remove_passkey(*, actor, passkey_id: int) -> Passkey:
         passkey = Passkey.objects.select_for_update().filter(pk=passkey_id, user_id=actor.pk).first()
         if passkey is None:
             raise Http404("No passkey found")
+        others = (Passkey.objects.filter(user_id=actor.pk, confirmed=True).exclude(pk=passkey.pk).exists()
+                  or TOTPDevice.objects.filter(user_id=actor.pk, confirmed=True).exists())
+        if not others:
+            # A person who enrolled only this passkey would lock themselves out of their account.
+            raise LastSecondFactor("This is your only way to confirm it’s you: add another passkey or security "
+                                   "key before removing this one")
         record_event("user.passkey_removed", actor=actor, target=passkey)
         passkey.delete()
     return passkey

@@ -1,4 +1,5 @@
-"""Audit event types for second factors beyond sign-in itself: step-up, passkeys and set-up links.
+"""Audit event types for second factors beyond sign-in itself (step-up, passkeys, set-up links) and for
+administrators' changes to accounts (disabling, enabling, resetting second factors).
 
 (Sign-in, sign-out and TOTP enrolment are registered with the trail's core vocabulary in
 wrekin/audit/vocabulary.py.) Details carry codes and ids only: never a credential or a code.
@@ -19,3 +20,8 @@ register("user.enrolment_link_used", "Used a one-time set-up link")
 register("user.enrolment_link_refused", "Set-up link refused")
 register("user.enrolment_refused", "Second-factor set-up refused: no valid set-up link")
 register("user.password_set", "Chose a first password through a set-up link")
+
+# Administrators' changes to accounts (the reason is in the event's `reason`; details hold counts and ids).
+register("user.disabled", "Disabled an account")
+register("user.enabled", "Enabled an account again (its sign-in to be set up again)")
+register("user.second_factors_reset", "Reset an account's authenticator app and passkeys")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 
 # A passkey response is a few kilobytes of JSON; anything far larger is not one.
 MAX_CREDENTIAL_JSON = 64 * 1024
@@ -72,3 +74,68 @@ class FirstPasswordForm(SetPasswordForm):
         again.error_messages["required"] = "Type the password again"
         self.error_messages = {**self.error_messages,
                                "password_mismatch": "The two passwords are different: type the same one twice"}
+
+
+class AccountForm(forms.Form):
+    """A new account, as a system administrator creates it: who, which agency, which role."""
+
+    username = forms.CharField(
+        label="Username", max_length=150,
+        help_text="What they will sign in with, for example jsmith. Letters, digits and @ . + - _ only",
+        validators=[UnicodeUsernameValidator(message="The username may hold only letters, digits and @ . + - _")],
+        error_messages={"required": "Enter a username", "max_length": "The username must be 150 characters or fewer"},
+    )
+    first_name = forms.CharField(label="First name", max_length=150,
+                                 error_messages={"required": "Enter their first name"})
+    last_name = forms.CharField(label="Last name", max_length=150,
+                                error_messages={"required": "Enter their last name"})
+    email = forms.EmailField(label="Work e-mail address", max_length=254,
+                             help_text="So colleagues and auditors can tell who the account belongs to",
+                             error_messages={"required": "Enter their work e-mail address",
+                                             "invalid": "Enter an e-mail address like name@agency.gov.uk"})
+    agency = forms.ModelChoiceField(label="Agency", queryset=None, empty_label="Choose their agency",
+                                    error_messages={"required": "Choose their agency",
+                                                    "invalid_choice": "Choose one of the partnership's agencies"})
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect,
+                             error_messages={"required": "Choose their role",
+                                             "invalid_choice": "Choose one of the roles listed"})
+
+    def __init__(self, *args, agencies, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        # Usernames differing only in case would be two accounts people cannot tell apart.
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken: choose another")
+        return username
+
+
+class ReasonForm(forms.Form):
+    """Why an administrator disables, enables or resets an account: kept on the audit trail."""
+
+    reason = forms.CharField(
+        label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept on the audit trail, where the auditors read it",
+        error_messages={"required": "Give the reason", "max_length": "The reason must be 1,000 characters or fewer"},
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError("Give the reason")
+        return reason
+
+
+class SecondFactorChoiceForm(forms.Form):
+    """On the set-up journey: an authenticator app, or a passkey or security key."""
+
+    method = forms.ChoiceField(
+        label="How will you confirm it’s you when you sign in?", widget=forms.RadioSelect,
+        choices=[("app", "Authenticator app on a phone or device only you use"),
+                 ("passkey", "Passkey or security key (on this computer, your phone, or a hardware key)")],
+        error_messages={"required": "Choose an authenticator app or a passkey",
+                        "invalid_choice": "Choose an authenticator app or a passkey"},
+    )

@@ -6,8 +6,6 @@ capabilities; what records a user may see is decided only in `wrekin.access`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from datetime import datetime
 
@@ -132,8 +130,8 @@ class Membership(models.Model):
 class Passkey(TimestampMixin, Device):
     """A WebAuthn credential — a passkey or a hardware security key — usable as the second factor.
 
-    TOTP stays every account's enrolled factor; a passkey is an option added afterwards. Being a
-    django-otp Device, a sign-in completed with a passkey is "verified" exactly as one completed
+    An account enrols an authenticator app or a passkey through its set-up link, and may add passkeys
+    afterwards. Being a django-otp Device, a sign-in completed with a passkey is "verified" exactly as one completed
     with an authenticator app, and removing the passkey ends that verification at once.
     Only public material is stored: the credential id, its public key and the signature counter.
     """
@@ -162,10 +160,6 @@ class EnrolmentLinkEnd(models.TextChoices):
 
     SUPERSEDED = "superseded", "A newer link was issued"
     DISABLED = "disabled", "The account was disabled"
-
-
-def hash_enrolment_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def new_enrolment_token() -> str:
@@ -203,9 +197,6 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"Set-up link {self.pk} for {self.user}"
-
-    def matches(self, token: str) -> bool:
-        return hmac.compare_digest(self.token_hash, hash_enrolment_token(token))
 
     def status_at(self, now: datetime) -> str:
         """`enrolled`, `superseded`, `disabled`, `used`, `expired` or `active` (may still be used)."""

@@ -1,6 +1,8 @@
 """WebAuthn ceremonies: registering a passkey (or security key) and using one as the second factor.
 
-Built on the `webauthn` library (py_webauthn); nothing cryptographic is written here. Each
+Built on the `webauthn` library (py_webauthn); nothing cryptographic is written here. A passkey is
+registered either by a signed-in person (`register`) or on the set-up journey as the account's first
+second factor (`enrol`, through the one-time set-up link). Each
 ceremony's challenge is kept in the session, bound to its purpose and relying party, and taken
 out before the browser's answer is checked, so an answer can be used once at most and only for
 what it was asked for. Challenges older than CEREMONY_SECONDS are refused.
@@ -50,7 +52,9 @@ from wrekin.audit.actions import record_event
 
 CEREMONY_SESSION_KEY = "wrekin_webauthn_ceremony"
 CEREMONY_SECONDS = 5 * 60
-PURPOSES = frozenset({"register", "sign_in", "step_up"})
+# "enrol": a passkey made on the set-up journey, as the account's first second factor.
+PURPOSES = frozenset({"register", "enrol", "sign_in", "step_up"})
+REGISTRATION_PURPOSES = frozenset({"register", "enrol"})
 SUPPORTED_ALGORITHMS = [
     COSEAlgorithmIdentifier.ECDSA_SHA_256,
     COSEAlgorithmIdentifier.EDDSA,
@@ -180,8 +184,13 @@ def _parse(credential_json: str) -> dict:
 
 # --- registration ------------------------------------------------------------------------------
 
-def begin_registration(request: HttpRequest) -> str:
-    """Options for navigator.credentials.create(), as JSON; the challenge is kept in the session."""
+def begin_registration(request: HttpRequest, *, purpose: str = "register") -> str:
+    """Options for navigator.credentials.create(), as JSON; the challenge is kept in the session.
+
+    `purpose` is "register" (adding a passkey when signed in) or "enrol" (the set-up journey).
+    """
+    if purpose not in REGISTRATION_PURPOSES:
+        raise ValueError(f"Unknown passkey registration purpose {purpose!r}")
     rp = relying_party(request)
     if rp is None:
         raise PasskeyError("not_available")
@@ -196,41 +205,59 @@ def begin_registration(request: HttpRequest) -> str:
         exclude_credentials=[_descriptor(p) for p in Passkey.objects.filter(user=user, rp_id=rp.id)],
         supported_pub_key_algs=SUPPORTED_ALGORITHMS,
     )
-    _start(request, "register", options.challenge, rp)
+    _start(request, purpose, options.challenge, rp)
     return options_to_json(options)
 
 
-def finish_registration(request: HttpRequest, credential_json: str, *, name: str) -> Passkey:
-    """Check the browser's answer to begin_registration and store the new passkey."""
-    challenge, rp = _take(request, "register")
+def _verified_registration(request: HttpRequest, credential_json: str, purpose: str) -> dict:
+    """Check the browser's answer to begin_registration; the new credential's fields, ready to store."""
+    challenge, rp = _take(request, purpose)
     try:
         verified = verify_registration_response(
             credential=credential_json, expected_challenge=challenge, expected_rp_id=rp.id,
             expected_origin=list(rp.origins), supported_pub_key_algs=SUPPORTED_ALGORITHMS,
         )
     except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
-        raise _refuse(request, "register", _reason(exc)) from None
+        raise _refuse(request, purpose, _reason(exc)) from None
     credential_id = bytes_to_base64url(verified.credential_id)
     if Passkey.objects.filter(credential_id=credential_id).exists():
-        raise _refuse(request, "register", "already_registered")
+        raise _refuse(request, purpose, "already_registered")
     response = _parse(credential_json).get("response") or {}
-    transports = [t for t in response.get("transports") or [] if t in _KNOWN_TRANSPORTS]
+    return {
+        "credential_id": credential_id, "public_key": verified.credential_public_key,
+        "sign_count": verified.sign_count, "rp_id": rp.id, "aaguid": verified.aaguid,
+        "transports": [t for t in response.get("transports") or [] if t in _KNOWN_TRANSPORTS],
+        "backed_up": (verified.credential_backed_up
+                      or verified.credential_device_type == CredentialDeviceType.MULTI_DEVICE),
+    }
+
+
+def finish_registration(request: HttpRequest, credential_json: str, *, name: str) -> Passkey:
+    """Check the browser's answer to begin_registration and store the new passkey."""
+    fields = _verified_registration(request, credential_json, "register")
     try:
-        return actions.add_passkey(
-            actor=request.user, name=name, credential_id=credential_id, public_key=verified.credential_public_key,
-            sign_count=verified.sign_count, rp_id=rp.id, transports=transports, aaguid=verified.aaguid,
-            backed_up=(verified.credential_backed_up
-                       or verified.credential_device_type == CredentialDeviceType.MULTI_DEVICE),
-        )
+        return actions.add_passkey(actor=request.user, name=name, **fields)
     except IntegrityError:  # the same credential registered by a request racing this one
         raise _refuse(request, "register", "already_registered") from None
+
+
+def finish_enrolment(request: HttpRequest, credential_json: str, *, name: str, link_id) -> Passkey:
+    """Check the browser's answer on the set-up journey and enrol the passkey through the set-up link.
+
+    Raises actions.EnrolmentLinkRefused if the session's link stopped working meanwhile.
+    """
+    fields = _verified_registration(request, credential_json, "enrol")
+    try:
+        return actions.enrol_passkey(actor=request.user, link_id=link_id, name=name, **fields)
+    except IntegrityError:
+        raise _refuse(request, "enrol", "already_registered") from None
 
 
 # --- authentication (sign-in and step-up) --------------------------------------------------------
 
 def begin_authentication(request: HttpRequest, *, purpose: str) -> str | None:
     """Options for navigator.credentials.get() as JSON, or None when the user has no passkey here."""
-    if purpose not in PURPOSES - {"register"}:
+    if purpose not in PURPOSES - REGISTRATION_PURPOSES:
         raise ValueError(f"Unknown passkey purpose {purpose!r}")
     rp = relying_party(request)
     passkeys = list(passkeys_for(request))

@@ -111,6 +111,17 @@ def step_up_required(request: HttpRequest) -> HttpResponse | None:
     return HttpResponseRedirect(step_up_url(back_to))
 
 
+def passkey_step_up_required(request: HttpRequest, form: StepUpCodeMixin) -> HttpResponse | None:
+    """For a form that changes access, opened by an account with a passkey only: the step-up page first.
+
+    Such a form cannot take a code inline, so the person confirms with their passkey before filling it in.
+    Only for GET: a form already filled in is sent back with its text and an error instead (full_clean).
+    """
+    if request.method not in ("GET", "HEAD") or not form.confirms_with_passkey:
+        return None
+    return step_up_required(request)
+
+
 def require_step_up(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Decorator form of `step_up_required`, for views with no permission check of their own."""
 
@@ -149,8 +160,10 @@ def check_code(request: HttpRequest, code: str, *, purpose: str) -> CodeCheck:
         if device is None:
             record_event("user.step_up_failed", actor=user,
                          details={"method": "totp", "purpose": purpose, "reason": "no_device"})
-            return CodeCheck(False, "Your account has no authenticator app. Ask your system administrator "
-                                    "for a set-up link.")
+            # An account set up with a passkey only (the inline-code forms ask it for no code, and the
+            # step-up page offers the passkey): a code typed anyway cannot be right.
+            return CodeCheck(False, "Your account has no authenticator app, so there is no code to enter: "
+                                    "use your passkey instead.")
         allowed, throttle = device.verify_is_allowed()
         verified = bool(allowed and device.verify_token(code))
         if verified:
@@ -188,6 +201,11 @@ class StepUpCodeMixin(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user = request.user
+        # An account set up with a passkey only has no code to type: it confirms on the step-up page with
+        # its passkey (views send it there first, with `passkey_step_up_required`), and the form asks no code.
+        self.confirms_with_passkey = not TOTPDevice.objects.filter(user=self.user, confirmed=True).exists()
+        if self.confirms_with_passkey:
+            del self.fields["code"]
 
     def clean_code(self) -> str:
         code = normalise_code(self.cleaned_data["code"])
@@ -197,7 +215,14 @@ class StepUpCodeMixin(forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
-        if not self.is_bound or self._errors or "code" not in self.cleaned_data:
+        if not self.is_bound or self._errors:
+            return
+        if self.confirms_with_passkey:
+            # Checked as the code is, last: what was typed is kept and sent back with a way to confirm.
+            if not has_recent_step_up(self.request):
+                self.add_error(None, "Confirm it is you with your passkey, then send this again")
+            return
+        if "code" not in self.cleaned_data:
             return
         check = check_code(self.request, self.cleaned_data["code"], purpose=self.step_up_purpose)
         if not check.ok:

@@ -1,9 +1,11 @@
-"""Sign-in with a password and a second factor (TOTP, or a passkey once one is registered),
-step-up re-authentication, and the page where people manage their passkeys and security keys."""
+"""Sign-in with a password and a second factor (an authenticator app's code, or a passkey), the set-up
+journey a one-time link opens (with a choice of app or passkey), step-up re-authentication, the page where
+people manage their passkeys, and the administrators' Accounts pages (create, disable, enable, reset)."""
 
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -24,12 +27,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wrekin.accounts import actions, passkeys
 from wrekin.accounts.forms import (
     MAX_CREDENTIAL_JSON,
+    AccountForm,
     FirstPasswordForm,
     OneTimeCodeForm,
     PasskeyNameForm,
+    ReasonForm,
+    SecondFactorChoiceForm,
     SignInForm,
 )
-from wrekin.accounts.models import EnrolmentLink, Passkey, Role, User, role_of
+from wrekin.accounts.models import Agency, EnrolmentLink, Passkey, Role, User, role_of
 from wrekin.accounts.step_up import (
     WRONG_CODE_MESSAGE,
     check_code,
@@ -89,21 +95,43 @@ def _not_set_up(request: HttpRequest, reason: str = "no_link") -> HttpResponse:
                   status=403)
 
 
+def _enrolment_choice(request: HttpRequest) -> HttpResponse | None:
+    """On the set-up journey, where passkeys can work here: ask "authenticator app or passkey?" first.
+
+    A plain GET form (it changes nothing), so it works without JavaScript. None means: show the app.
+    """
+    if passkeys.relying_party(request) is None or request.method != "GET":
+        return None
+    # Bound once submitted: with no radio chosen a browser sends only the hidden `chosen` field.
+    submitted = "method" in request.GET or "chosen" in request.GET
+    form = SecondFactorChoiceForm(request.GET if submitted else None)
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["method"] == "app":
+            return None
+        return redirect(f"{reverse('accounts:set_up_passkey')}?{urlencode({'next': safe_next_url(request)})}")
+    return render(request, "accounts/set_up_choose.html", {
+        "form": form, "next": safe_next_url(request), "page_title": "Choose how to confirm it’s you",
+    })
+
+
 def mfa(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator at first sign-in, or check a code from it (or a passkey).
+    """Enrol a second factor at first sign-in, or check a code from the app (or a passkey).
 
     Enrolling needs the set-up link this session used: the password alone is not enough to plant
-    someone's own authenticator on a new account.
+    someone's own authenticator on a new account. Where passkeys can work, the person first chooses
+    an authenticator app or a passkey; an account enrolled with a passkey only is offered just that.
     """
     if request.user.is_verified():
         return redirect(safe_next_url(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk").first()
-    enrolling = device is None
+    enrolling = device is None and not actions.has_enrolled(request.user)
     link_id = request.session.get(ENROLMENT_LINK_SESSION_KEY)
     if enrolling:
         if actions.live_enrolment_link(link_id, request.user) is None:
             # No link used in this session, or it stopped working (superseded, lapsed, account disabled).
             return _not_set_up(request, "no_link" if link_id is None else "link_ended")
+        if (choice := _enrolment_choice(request)) is not None:
+            return choice
         device = _enrolment_device(request.user)
 
     passkey_error = ""
@@ -116,8 +144,10 @@ def mfa(request: HttpRequest) -> HttpResponse:
         else:
             return _verified(request, passkey)
 
-    form = OneTimeCodeForm(request.POST if request.method == "POST" and answer is None else None)
-    if form.is_bound and form.is_valid():
+    # An account enrolled with a passkey only has no app: there is no code to ask for.
+    form = (OneTimeCodeForm(request.POST if request.method == "POST" and answer is None else None)
+            if device is not None else None)
+    if form is not None and form.is_bound and form.is_valid():
         with transaction.atomic():
             # Lock the device row: two requests racing with the same code must not both pass.
             device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
@@ -154,9 +184,51 @@ def mfa(request: HttpRequest) -> HttpResponse:
     if enrolling:
         context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
+        context["passkey_possible"] = passkeys.relying_party(request) is not None
     else:
         context["passkey_options"] = passkeys.begin_authentication(request, purpose="sign_in")
     return render(request, "accounts/mfa.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def set_up_passkey(request: HttpRequest) -> HttpResponse:
+    """The passkey option of the set-up journey: register a passkey as the account's second factor.
+
+    Reached after the password step, by a session holding a live set-up link (as for the app). Enrolling
+    the passkey uses the link up and signs the person in, verified, exactly as a first app code does.
+    """
+    user = request.user
+    if user.is_verified():
+        return redirect(safe_next_url(request))
+    if actions.has_enrolled(user):
+        return redirect("accounts:mfa")
+    link_id = request.session.get(ENROLMENT_LINK_SESSION_KEY)
+    if actions.live_enrolment_link(link_id, user) is None:
+        return _not_set_up(request, "no_link" if link_id is None else "link_ended")
+    if passkeys.relying_party(request) is None:
+        # Browsers refuse passkeys at a numeric address: the app is the way here.
+        return redirect(f"{reverse('accounts:mfa')}?{urlencode({'method': 'app', 'next': safe_next_url(request)})}")
+    form = PasskeyNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        answer = form.cleaned_data["credential"]
+        if not answer:
+            form.add_error(None, "Your browser did not create a passkey. Choose “Create passkey” again and follow "
+                                 "your browser’s instructions, or go back and use an authenticator app.")
+        else:
+            try:
+                passkey = passkeys.finish_enrolment(request, answer, name=form.cleaned_data["name"], link_id=link_id)
+            except passkeys.PasskeyError as refused:
+                form.add_error(None, refused.message)
+            except actions.EnrolmentLinkRefused:
+                return _not_set_up(request, "link_ended")
+            else:
+                request.session.pop(ENROLMENT_LINK_SESSION_KEY, None)
+                messages.success(request, f"“{passkey.name}” is set up. Use it each time you sign in.")
+                return _verified(request, passkey)
+    return render(request, "accounts/set_up_passkey.html", {
+        "form": form, "options": passkeys.begin_registration(request, purpose="enrol"),
+        "next": safe_next_url(request), "page_title": "Create a passkey",
+    })
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,7 +253,9 @@ def step_up(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         form.add_error("code", check.message)
     return render(request, "accounts/step_up.html", {
-        "form": form, "next": next_url, "passkey_error": passkey_error, "minutes": step_up_seconds() // 60,
+        "form": form, "next": next_url,
+        "has_app": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+        "passkey_error": passkey_error, "minutes": step_up_seconds() // 60,
         "passkey_options": passkeys.begin_authentication(request, purpose="step_up"),
         "page_title": "Confirm it’s you",
     })
@@ -231,12 +305,17 @@ def remove_passkey(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No passkey found")
     if (detour := step_up_required(request)) is not None:
         return detour
+    error = ""
     if request.method == "POST":
-        actions.remove_passkey(actor=request.user, passkey_id=passkey.pk)
-        messages.success(request, f"“{passkey.name}” has been removed")
-        return redirect("accounts:passkeys")
+        try:
+            actions.remove_passkey(actor=request.user, passkey_id=passkey.pk)
+        except actions.LastSecondFactor as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"“{passkey.name}” has been removed")
+            return redirect("accounts:passkeys")
     return render(request, "accounts/remove_passkey.html", {
-        "passkey": passkey, "page_title": f"Remove {passkey.name}",
+        "passkey": passkey, "error": error, "page_title": f"Remove {passkey.name}",
     })
 
 
@@ -322,9 +401,11 @@ def _require_administrator(request: HttpRequest) -> None:
 
 def _partnership_accounts(request: HttpRequest):
     """Accounts an administrator may manage: members of agencies in their own partnership."""
-    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    # Set up: an authenticator app or a passkey (the set-up journey offers either), as actions.has_enrolled.
+    app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    passkey = Passkey.objects.filter(user=OuterRef("pk"), confirmed=True)
     return (User.objects.filter(membership__agency__partnership=request.user.partnership)
-            .select_related("membership__agency").annotate(enrolled=Exists(enrolled)))
+            .select_related("membership__agency").annotate(enrolled=Exists(app) | Exists(passkey)))
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
@@ -361,11 +442,102 @@ def issue_set_up_link(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.EnrolmentRefused as refused:
             error = str(refused)
         else:
-            return render(request, "accounts/set_up_link_issued.html", {
-                "account": account, "url": request.build_absolute_uri(issued.path), "link": issued.link,
-                "page_title": f"Set-up link for {account.username}",
-            })
+            return _link_issued(request, account, issued, title="Set-up link issued")
     return render(request, "accounts/issue_set_up_link.html", {
         "account": account, "error": error, "hours": actions.enrolment_link_lifetime().total_seconds() / 3600,
         "page_title": f"Issue a set-up link for {account.username}",
     })
+
+
+def _managed_account(request: HttpRequest, pk: int) -> User:
+    """An account of the administrator's partnership other than their own; 404 for anything else.
+
+    Another partnership's account and one that does not exist answer alike, so ids leak nothing.
+    """
+    _require_administrator(request)
+    account = _partnership_accounts(request).filter(pk=pk).first()
+    if account is None or account.pk == request.user.pk:
+        raise Http404("No account found")
+    return account
+
+
+def _link_issued(request: HttpRequest, account: User, issued: actions.IssuedEnrolmentLink, *,
+                 title: str) -> HttpResponse:
+    """The one page that ever shows a new set-up link: the response to the POST that issued it."""
+    return render(request, "accounts/set_up_link_issued.html", {
+        "account": account, "url": request.build_absolute_uri(issued.path), "link": issued.link,
+        "panel_title": title, "page_title": f"{title}: {account.username}",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def create_account(request: HttpRequest) -> HttpResponse:
+    """Create an account in one of the partnership's agencies; its first set-up link is shown once.
+
+    A change to who can get in: step-up first. Administrators give only GRANTABLE_ROLES; operators
+    create administrators and auditors at the command line.
+    """
+    _require_administrator(request)
+    if (detour := step_up_required(request)) is not None:
+        return detour
+    agencies = Agency.objects.filter(partnership=request.user.partnership, is_active=True).order_by("name")
+    form = AccountForm(request.POST or None, agencies=agencies, roles=actions.GRANTABLE_ROLES)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = actions.create_user(actor=request.user, username=data["username"], agency=data["agency"],
+                                          role=data["role"], first_name=data["first_name"],
+                                          last_name=data["last_name"], email=data["email"])
+        except ValueError:  # the username was taken between the check and the save
+            form.add_error("username", "That username is taken: choose another")
+        else:
+            return _link_issued(request, account, account.issued_enrolment_link, title="Account created")
+    return render(request, "accounts/create_account.html", {"form": form, "page_title": "Create an account"})
+
+
+def _account_change(request: HttpRequest, pk: int, *, change: str) -> HttpResponse:
+    """The confirmation page, and its POST, for disabling, enabling or resetting an account's sign-in."""
+    account = _managed_account(request, pk)
+    if (detour := step_up_required(request)) is not None:
+        return detour
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if change == "disable":
+                actions.disable_user(actor=request.user, user=account, reason=reason)
+                messages.success(request, f"{account.username}’s account is disabled and signed out everywhere")
+                return redirect("accounts:users")
+            if change == "enable":
+                issued = actions.enable_user(actor=request.user, user=account, reason=reason)
+                return _link_issued(request, account, issued, title="Account enabled")
+            issued = actions.reset_authenticator(actor=request.user, user=account, reason=reason)
+            return _link_issued(request, account, issued, title="Sign-in reset")
+        except actions.EnrolmentRefused as refused:
+            form.add_error(None, str(refused))
+    titles = {"disable": "Disable", "enable": "Enable", "reset": "Reset the sign-in of"}
+    return render(request, "accounts/account_change.html", {
+        "account": account, "form": form, "change": change,
+        "apps": TOTPDevice.objects.filter(user=account, confirmed=True).count(),
+        "passkeys": Passkey.objects.filter(user=account).count(),
+        "hours": actions.enrolment_link_lifetime().total_seconds() / 3600,
+        "page_title": f"{titles[change]} {account.username}",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def disable_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Disable an account, with a reason: it cannot sign in and every session it has ends now."""
+    return _account_change(request, pk, change="disable")
+
+
+@require_http_methods(["GET", "POST"])
+def enable_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enable a disabled account: its old second factors are removed and a new set-up link is shown."""
+    return _account_change(request, pk, change="enable")
+
+
+@require_http_methods(["GET", "POST"])
+def reset_authenticator(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reset a lost authenticator: remove the account's apps and passkeys, end its sessions, new link."""
+    return _account_change(request, pk, change="reset")

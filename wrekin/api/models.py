@@ -8,7 +8,6 @@ yields nothing usable. The raw token is shown once, when it is created.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime
@@ -16,6 +15,9 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# One hash for every stored bearer token (set-up links too); imported here for the API's callers.
+from wrekin.accounts.tokens import hash_token
 
 TOKEN_TAG = "wrekin"  # noqa: S105 - the fixed start of every token, not a secret
 PREFIX_LENGTH = 12  # hex characters: 48 bits, enough to make lookups unique in practice
@@ -33,10 +35,6 @@ SCOPES: dict[str, str] = {
     "screenings:read": "Read a child's screening outcomes",
     "alerts:read": "Read the link alerts the user may see",
 }
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def generate_token() -> tuple[str, str]:

@@ -56,7 +56,9 @@ def _navigation(request, membership) -> list[dict]:
     if user.role in (Role.AUDITOR, Role.COORDINATOR):
         items.append(("Sharing register", "access:sharing_register", {"access:sharing_register"}))
     if user.role == Role.ADMINISTRATOR:
-        items.append(("Accounts", "accounts:users", {"accounts:users", "accounts:issue_set_up_link"}))
+        items.append(("Accounts", "accounts:users", {"accounts:users", "accounts:issue_set_up_link",
+                                                     "accounts:create_user", "accounts:disable_user",
+                                                     "accounts:enable_user", "accounts:reset_authenticator"}))
     unread = getattr(user, "unread_notifications", None)
     if unread is None:  # a user loaded some other way than by the sign-in backend
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()

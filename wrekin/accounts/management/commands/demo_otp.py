@@ -31,8 +31,8 @@ class Command(BaseCommand):
         device = devices.filter(confirmed=True).order_by("pk").first() or devices.order_by("pk").first()
         if device is None:
             raise CommandError(
-                f"{username} has no authenticator yet: open their set-up link and sign in with the password "
-                "first, and the set-up page will make one"
+                f"{username} has no authenticator yet: open their set-up link, sign in with the password "
+                "and choose an authenticator app first, and the set-up page will make one"
             )
         now = time.time()
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
