@@ -78,6 +78,31 @@ def test_scoring_pairs_in_one_batch_keeps_their_order(trained_model):
     assert scores[0].probability > scores[2].probability > scores[1].probability
 
 
+def test_repeated_scoring_reuses_one_scratch_database_and_leaves_nothing_in_it(trained_model):
+    left = scoring.normalise_record({"given_name": "Kayleigh", "family_name": "Smith", "date_of_birth": "2010-03-04"})
+    right = scoring.normalise_record({"given_name": "Kayley", "family_name": "Smith", "date_of_birth": "2010-03-04"})
+    first = scoring.score_pairs([(left, right)], model=trained_model)[0]
+    api = scoring._scratch.api
+    for _ in range(3):
+        again = scoring.score_pairs([(left, right)], model=trained_model)[0]
+        assert again.probability == pytest.approx(first.probability)
+    assert scoring._scratch.api is api
+    leftovers = api.duckdb_con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE starts_with(table_name, '__splink__')").fetchall()[0][0]
+    assert leftovers == 0
+    assert api._intermediate_table_cache.executed_queries == []
+
+
+def test_a_scratch_database_opened_before_a_fork_is_not_used_after_it(trained_model, monkeypatch):
+    pair = (scoring.normalise_record({"given_name": "Kayleigh", "family_name": "Smith"}),
+            scoring.normalise_record({"given_name": "Kayleigh", "family_name": "Smith"}))
+    scoring.score_pairs([pair], model=trained_model)
+    before = scoring._scratch.api
+    monkeypatch.setattr(scoring.os, "getpid", lambda: scoring._scratch.pid + 1)
+    scoring.score_pairs([pair], model=trained_model)
+    assert scoring._scratch.api is not before
+
+
 def test_thresholds_come_from_the_environment(monkeypatch):
     assert scoring.thresholds() == (0.95, 0.6)
     monkeypatch.setenv("WREKIN_LINK_AUTO", "0.99")

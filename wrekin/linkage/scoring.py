@@ -24,6 +24,7 @@ import copy
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -264,27 +265,68 @@ def _features(records: Sequence[dict[str, Any]]):
     return pa.table(arrays)
 
 
-def _score_with_splink(pairs: Sequence[tuple[dict, dict]], model) -> list[PairScore]:
+class _ScratchDatabase(threading.local):
+    """An in-memory DuckDB database per thread, kept between scorings.
+
+    Opening one (and Splink's API over it, which opens a second) costs about 35 ms, about as much as scoring
+    the candidates of a search. DuckDB connections are not shared between threads, and one opened
+    before a fork must not be used after it, so each thread of each process keeps its own.
+    """
+
+    api = None
+    pid = 0
+
+
+_scratch = _ScratchDatabase()
+
+
+def _scratch_api():
     import duckdb
     from splink import DuckDBAPI
+
+    if _scratch.api is None or _scratch.pid != os.getpid():
+        _scratch.api = DuckDBAPI(connection=duckdb.connect(":memory:"))
+        _scratch.pid = os.getpid()
+    return _scratch.api
+
+
+def _clear_scratch(db_api) -> None:
+    """Drop what one scoring left behind, so the kept database does not grow; on any doubt, start afresh."""
+    connection = db_api.duckdb_con
+    try:
+        rows = connection.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE starts_with(table_name, '__splink__')"
+        ).fetchall()
+        for name, kind in rows:
+            if kind == "VIEW":
+                connection.unregister(name)
+            else:
+                connection.execute(f'DROP TABLE IF EXISTS "{name}"').fetchall()
+        # Splink remembers every table it made; the list would grow with every search.
+        db_api._intermediate_table_cache.executed_queries.clear()
+        db_api._created_tables.clear()
+    except Exception:
+        _scratch.api = None
+        connection.close()
+        raise
+
+
+def _score_with_splink(pairs: Sequence[tuple[dict, dict]], model) -> list[PairScore]:
     from splink.internals.realtime import compare_records
 
     sha = model.sha256 or model_sha256(model.splink_settings)
     settings, levels = _prepared(sha, json.dumps(model.splink_settings, sort_keys=True))
     left = _features([pair[0] for pair in pairs])
     right = _features([pair[1] for pair in pairs])
-    # A connection per call: compare_records registers its inputs as tables, and a fresh in-memory database
-    # is cheaper than cleaning them up. The SQL itself is cached by Splink under the model's hash.
-    connection = duckdb.connect(":memory:")
+    db_api = _scratch_api()
     try:
-        db_api = DuckDBAPI(connection=connection)
         predictions = compare_records(left, right, copy.deepcopy(settings), db_api,
                                       sql_cache_key=f"wrekin-realtime-{sha}",
                                       join_condition="l.unique_id = r.unique_id")
         # the table name is the one Splink made, never user input
-        table = connection.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()  # noqa: S608 # nosec B608
+        table = db_api.duckdb_con.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()  # noqa: S608 # nosec B608
     finally:
-        connection.close()
+        _clear_scratch(db_api)
     by_pair: dict[int, dict[str, Any]] = {row["unique_id_l"]: row for row in table.to_pylist()}
     scores = []
     for index, (left_record, right_record) in enumerate(pairs):
