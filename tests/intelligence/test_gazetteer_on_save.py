@@ -17,7 +17,8 @@ from wrekin.access.policy import people_visible_to
 from wrekin.intelligence import gazetteer as gazetteers
 from wrekin.intelligence.alerts import resolve_person_mention
 from wrekin.intelligence.extraction import Gazetteer, extract
-from wrekin.intelligence.extraction_views import gazetteer_for, review_suggestions
+from wrekin.intelligence.extraction_views import review_suggestions
+from wrekin.intelligence.gazetteer import gazetteer_for_user
 from wrekin.intelligence.linking import PersonMention, person_link_reason
 from wrekin.intelligence.models import (
     Entity,
@@ -191,16 +192,16 @@ def test_edits_of_a_person_of_concern_are_read_again(instrument, personas, peopl
     from wrekin.people.models import Person
 
     alice = personas["alice"]
-    assert [e.normalised for e in extract("with Taz and Zed", gazetteer_for(alice))] == ["Taz"]
+    assert [e.normalised for e in extract("with Taz and Zed", gazetteer_for_user(alice))] == ["Taz"]
     # Edited in this process (a save): noticed at once.
     taz.known_as = "Zed"
     taz.save()
-    assert [e.normalised for e in extract("with Taz and Zed", gazetteer_for(alice))] == ["Taz", "Zed"]
+    assert [e.normalised for e in extract("with Taz and Zed", gazetteer_for_user(alice))] == ["Taz", "Zed"]
     # Edited where this process cannot hear of it (another worker): read again within the refresh time.
     Person.objects.filter(pk=taz.pk).update(known_as="Zeddy")
-    assert [e.normalised for e in extract("with Zed", gazetteer_for(alice))] == ["Zed"]
+    assert [e.normalised for e in extract("with Zed", gazetteer_for_user(alice))] == ["Zed"]
     monkeypatch.setattr(gazetteers, "PEOPLE_REFRESH_SECONDS", 0)
-    assert [e.normalised for e in extract("with Zed and Zeddy", gazetteer_for(alice))] == ["Zeddy"]
+    assert [e.normalised for e in extract("with Zed and Zeddy", gazetteer_for_user(alice))] == ["Zeddy"]
 
 
 def test_a_rolled_back_save_leaves_no_name_behind(instrument, personas, people, taz):
@@ -209,11 +210,11 @@ def test_a_rolled_back_save_leaves_no_name_behind(instrument, personas, people, 
     with pytest.raises(RuntimeError), transaction.atomic():
         refer(personas["alice"], people["kayleigh"], narrative="Seen.",
               mentions=[{"kind": "place", "value": "Ghost Kebab, TF1 2AB"}])
-        assert [e.type for e in extract("at Ghost Kebab", gazetteer_for(personas["alice"]))] == ["location"]
+        assert [e.type for e in extract("at Ghost Kebab", gazetteer_for_user(personas["alice"]))] == ["location"]
         raise RuntimeError
     # The entity's id may be given to the next one (SQLite): the name is not taken for it.
     refer(personas["alice"], people["kayleigh"], narrative="Seen.", mentions=[{"kind": "vehicle", "value": "AB12CDE"}])
-    assert extract("at Ghost Kebab", gazetteer_for(personas["alice"])) == []
+    assert extract("at Ghost Kebab", gazetteer_for_user(personas["alice"])) == []
 
 
 def test_the_cached_gazetteer_gives_what_the_users_own_gazetteer_would(agencies, personas, people, taz):
@@ -226,14 +227,14 @@ def test_the_cached_gazetteer_gives_what_the_users_own_gazetteer_would(agencies,
     own = Gazetteer.for_partnership(alice.partnership.pk, people=people_visible_to(alice))
     for text in ("Seen with Mo Jones and Taz.", "Mohammed Khan, Mo and TAZ", "Nothing known here."):
         expected = [(e.type, e.value, e.normalised, e.span, e.detail) for e in extract(text, own)]
-        cached = [(e.type, e.value, e.normalised, e.span, e.detail) for e in extract(text, gazetteer_for(alice))]
+        cached = [(e.type, e.value, e.normalised, e.span, e.detail) for e in extract(text, gazetteer_for_user(alice))]
         assert cached == expected, text
     # "Taz" is two people's nickname; Alice may see one of them, so it names him.
-    (taz_found,) = [e for e in extract("with Taz", gazetteer_for(alice)) if e.type == "person"]
+    (taz_found,) = [e for e in extract("with Taz", gazetteer_for_user(alice)) if e.type == "person"]
     assert taz_found.detail["ids"] == [taz.pk]
     # Bob sees neither, Charlie (health) sees Mo Jones.
-    assert [e for e in extract("Seen with Mo Jones and Taz.", gazetteer_for(personas["bob"]))] == []
-    charlie = [e.detail["ids"] for e in extract("Seen with Mo Jones and Taz.", gazetteer_for(personas["charlie"]))]
+    assert [e for e in extract("Seen with Mo Jones and Taz.", gazetteer_for_user(personas["bob"]))] == []
+    charlie = [e.detail["ids"] for e in extract("Seen with Mo Jones and Taz.", gazetteer_for_user(personas["charlie"]))]
     assert charlie == [[hidden.pk], [hidden.pk]]
 
 

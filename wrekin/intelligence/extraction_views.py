@@ -34,7 +34,7 @@ from django.views.decorators.http import require_POST
 from wrekin.access.policy import can_see_case_content
 from wrekin.audit.actions import record_event
 from wrekin.intelligence.extraction import Extracted, extract
-from wrekin.intelligence.gazetteer import UserGazetteer, gazetteer_for_user
+from wrekin.intelligence.gazetteer import gazetteer_for_user
 
 SUGGESTION_PREFIX = "suggestion"
 # Longer than any narrative a practitioner types; beyond it suggestions are not offered
@@ -114,15 +114,6 @@ def _posted_decisions(data: QueryDict, prefix: str = SUGGESTION_PREFIX) -> dict[
     return decisions
 
 
-def gazetteer_for(user) -> UserGazetteer | None:
-    """Names the user may see: persons of concern through the access policy, premises partnership-wide.
-
-    The same names, by the same rule, as a record's narrative is read for when it is saved
-    (wrekin.intelligence.gazetteer explains the rule and how the names are kept between requests).
-    """
-    return gazetteer_for_user(user)
-
-
 def review_suggestions(narrative: str, data: QueryDict | None = None, *, user,
                        prefix: str = SUGGESTION_PREFIX, today: date | None = None) -> list[ReviewedSuggestion]:
     """Every suggestion in ``narrative`` with the practitioner's decision from ``data`` (a form's POST).
@@ -133,7 +124,8 @@ def review_suggestions(narrative: str, data: QueryDict | None = None, *, user,
     """
     if not narrative or len(narrative) > MAX_NARRATIVE_CHARACTERS:
         return []
-    items = extract(narrative, gazetteer_for(user), today=today)[:MAX_SUGGESTIONS]
+    # The same names, by the same rule, as the narrative is read for when it is saved.
+    items = extract(narrative, gazetteer_for_user(user), today=today)[:MAX_SUGGESTIONS]
     decisions = _posted_decisions(data, prefix) if data is not None else {}
     return [ReviewedSuggestion(item, decisions.get(_key(item.type, item.normalised), "")) for item in items]
 
