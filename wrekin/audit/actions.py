@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from wrekin.audit import vocabulary
@@ -79,32 +79,6 @@ def record_event(
             prev_hash=head.last_hash,
             hash=digest,
         )
-        if connection.vendor == "postgresql":
-            _insert_and_move_head(event)
-        else:
-            event.save(force_insert=True)
-            AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_hash=digest)
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_hash=digest)
     return event
-
-
-def _insert_and_move_head(event: AuditEvent) -> None:
-    """Insert the event and move the chain head in one PostgreSQL statement.
-
-    Every audited request pays for the append, and on PostgreSQL its cost is round trips: a data-modifying
-    `WITH` saves one of them. The head row is already locked by the caller, so nothing can slip between.
-    SQLite has no data-modifying `WITH`; there the two statements cost no round trip anyway.
-    """
-    fields = AuditEvent._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
-    head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    event_table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    # Table and column names come from the models, never from input; every value is a parameter.
-    move_head = f"WITH moved AS (UPDATE {head_table} SET last_seq = %s, last_hash = %s WHERE id = 1) "  # noqa: S608 # nosec B608
-    insert = f"INSERT INTO {event_table} ({columns}) VALUES ({placeholders})"  # noqa: S608 # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(move_head + insert, [event.seq, event.hash, *values])
-    # The instance now stands for a stored row, as `save()` would have left it.
-    event._state.adding = False
-    event._state.db = connection.alias
