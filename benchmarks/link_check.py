@@ -31,6 +31,10 @@ entities, mentions, audit event and link check), and the link check alone (check
 the gazetteer (every name, compiled) is timed on its own, before the warm-up. The workers run with DEBUG
 off, as production does. LINK_BENCH_QUERIES=1, LINK_BENCH_PROFILE=1 and LINK_BENCH_SLOWEST=1 print the
 slowest queries, a profile, and the kinds of the slowest saves to stderr.
+
+To compare two versions of the code on the same data, load a database once and run the worker on a copy of it
+each time with LINK_BENCH_REUSE=1 (it then skips the load); docs/benchmarks.md, "Link check on save", shows how.
+Those figures are for comparison only: publish the fresh runs.
 """
 
 from __future__ import annotations

@@ -20,8 +20,11 @@ then measures, for each library in a fresh subprocess (so peak memory is the lib
 - ranking: for every person of concern, the distinct children within two hops (person - shared entity -
   child), as the "persons of concern" page ranks them; and PageRank as a generic centrality for reference.
 
-networkx runs only at the small size (it is the reference, not a candidate).
+networkx runs only at the small size (it is the reference, not a candidate). The synthetic network is built
+with numpy, which Wrekin itself does not need: install the `bench` extra first.
 
+    .venv/bin/pip install -e '.[bench]'                           # numpy, pinned in pyproject.toml
+    .venv/bin/python benchmarks/networks.py --nodes 500000 --edges 1000000 --libraries wrekin   # as Wrekin runs it
     .venv/bin/python benchmarks/networks.py                       # 1,000,000 nodes, 2,000,000 edges
     .venv/bin/python benchmarks/networks.py --nodes 20000 --edges 40000 --libraries igraph,rustworkx,networkx
 

@@ -54,8 +54,8 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import CharField, Count, Exists, Max, Min, Model, Q, QuerySet, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Count, Max, Min, Model, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
@@ -553,12 +553,15 @@ def check_links(mentions: Iterable[Mention], *, actor=None, now: datetime | None
     for mention in mentions:
         fresh.setdefault(mention.entity_id, []).append(mention)
     groups: dict[str, LinkGroup] = {}
+    # The partial marks that fit each full mark named, for all of them in one query.
+    full_marks = {m.entity.pk: m.entity for m in mentions if _has_partials(m.entity)}
+    fitting = _partials_fitting_many(list(full_marks.values())) if full_marks else {}
     for mention in mentions:
         entity = mention.entity
         if entity.pk in new_entities and entity.type in ALONE_WHEN_NEW:
             continue
         for group in (_person_groups(mention, today=today) if entity.type == EntityType.PERSON
-                      else _entity_groups(entity)):
+                      else _entity_groups(entity, fitting)):
             if group.link_key in groups:
                 continue
             if group.entity_reasons and set(group.entity_reasons) <= new_entities:
@@ -584,7 +587,7 @@ def check_links(mentions: Iterable[Mention], *, actor=None, now: datetime | None
             continue
         alert, joined = _upsert_alert(group, actor=actor, now=now, fresh=fresh if just_saved else None,
                                       alert=alert, held=held.get(alert.pk, set()) if alert else None, batch=batch,
-                                      new_entities=new_entities)
+                                      new_entities=new_entities, rows=maybe.get(key))
         if alert is not None:
             alerts.append(alert)
             if joined:
@@ -596,37 +599,35 @@ def check_links(mentions: Iterable[Mention], *, actor=None, now: datetime | None
     return alerts
 
 
-def _may_raise(groups: list[LinkGroup]) -> set[str]:
-    """The link keys of groups (without an alert) whose mentions now reach the threshold: one query for all.
+def _may_raise(groups: list[LinkGroup]) -> dict[str, list[_Row]]:
+    """The groups (without an alert) whose mentions now reach the threshold, by link key, each with its
+    mentions (not rejected, in id order): one query for all.
 
-    Reads the distinct (record, child, agency) of the groups' mentions; a group that reaches the
-    threshold is then counted properly by _upsert_alert.
+    _upsert_alert raises each alert from the mentions read here (the link check writes no mentions, so they
+    are what a query of its own would read).
     """
     if not groups:
-        return set()
+        return {}
     entity_ids = {e for g in groups for e in g.entity_reasons}
     mention_ids = {m for g in groups for m in g.mention_reasons}
     rows = (Mention.objects.filter(Q(entity_id__in=entity_ids) | Q(pk__in=mention_ids))
-            .exclude(status=MentionStatus.REJECTED).order_by()
-            .values_list("pk", "entity_id", "source_type", "source_id", "child_id", "recorded_by_agency_id"))
-    by_entity: dict[int, set[tuple]] = {}
-    by_mention: dict[int, tuple] = {}
-    for pk, entity_id, source_type, source_id, child_id, agency_id in rows.iterator(chunk_size=5000):
-        fact = ((source_type, source_id), child_id, agency_id)
-        by_entity.setdefault(entity_id, set()).add(fact)
-        if pk in mention_ids:
-            by_mention[pk] = fact
-    raising = set()
+            .exclude(status=MentionStatus.REJECTED).order_by().values_list(*_ROW_FIELDS))
+    by_entity: dict[int, list[_Row]] = {}
+    by_mention: dict[int, _Row] = {}
+    for values in rows.iterator(chunk_size=5000):
+        row = _Row(*values)
+        by_entity.setdefault(row.entity_id, []).append(row)
+        if row.pk in mention_ids:
+            by_mention[row.pk] = row
+    raising = {}
     for group in groups:
-        facts = set()
-        for entity_id in group.entity_reasons:
-            facts |= by_entity.get(entity_id, set())
-        facts |= {by_mention[m] for m in group.mention_reasons if m in by_mention}
-        records = {f[0] for f in facts}
-        children = {f[1] for f in facts if f[1] is not None}
-        agencies = {f[2] for f in facts}
+        held = {r.pk: r for entity_id in group.entity_reasons for r in by_entity.get(entity_id, ())}
+        held.update((m, by_mention[m]) for m in group.mention_reasons if m in by_mention)
+        records = {(r.source_type, r.source_id) for r in held.values()}
+        children = {r.child_id for r in held.values() if r.child_id is not None}
+        agencies = {r.recorded_by_agency_id for r in held.values()}
         if len(records) >= 2 and (len(children) >= 2 or len(agencies) >= 2):
-            raising.add(group.link_key)
+            raising[group.link_key] = [held[pk] for pk in sorted(held)]
     return raising
 
 
@@ -648,7 +649,25 @@ class _Batch:
         if self.links:
             LinkAlertMention.objects.bulk_create(self.links, ignore_conflicts=True)
         if self.alerts:
-            LinkAlert.objects.bulk_update(list(self.alerts.values()), self.FIELDS)
+            _update_alerts(list(self.alerts.values()), self.FIELDS)
+
+
+def _update_alerts(alerts: list[LinkAlert], fields: list[str]) -> None:
+    """Write these fields of each alert, as bulk_update would: one UPDATE statement, run for every alert.
+
+    Measured (docs/benchmarks.md, "Link check on save"): bulk_update builds a CASE WHEN expression for every
+    field of every alert, about 9 ms a save under the profiler, the link check's biggest single cost; this
+    statement is built once. Raw SQL: table and column names come from the model, every value is a parameter
+    prepared by its field.
+    """
+    columns = [LinkAlert._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(LinkAlert._meta.db_table)} SET {assignments} WHERE {quote(LinkAlert._meta.pk.column)} = %s"  # noqa: S608 # nosec B608
+    rows = [[column.get_db_prep_save(getattr(alert, column.attname), connection) for column in columns] + [alert.pk]
+            for alert in alerts]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # Entity groups: vehicles, phones, locations, businesses, handles.
@@ -658,8 +677,7 @@ def _exact_group(anchor: Entity, fitting: list[Entity] | None = None) -> LinkGro
     them up already) and, for a handle, the same handle given without a platform."""
     group = LinkGroup(f"entity:{anchor.pk}", anchor, LinkBasis.EXACT,
                       entity_reasons={anchor.pk: f"names {anchor.label}"})
-    if anchor.type == EntityType.VEHICLE and not anchor.is_partial and anchor.mark_format not in (
-            "", VehicleMarkFormat.UNRECOGNISED):
+    if _has_partials(anchor):
         fitting = _partials_fitting(anchor) if fitting is None else fitting
         group.partials = [p.display for p in sorted(fitting, key=lambda e: e.key)]
         for partial in fitting:
@@ -671,6 +689,12 @@ def _exact_group(anchor: Entity, fitting: list[Entity] | None = None) -> LinkGro
             group.entity_reasons[other.pk] = (f"handle @{other.handle} given without a platform "
                                               f"matches {anchor.display}")
     return group
+
+
+def _has_partials(entity: Entity) -> bool:
+    """Whether partial marks can fit the entity: a full vehicle mark in a recognised format."""
+    return (entity.type == EntityType.VEHICLE and not entity.is_partial
+            and entity.mark_format not in ("", VehicleMarkFormat.UNRECOGNISED))
 
 
 def _partials_fitting(full: Entity) -> list[Entity]:
@@ -711,12 +735,14 @@ def _full_marks_fitting(partial: Entity) -> list[Entity]:
     return [e for e in candidates.order_by("pk")[:5000] if re.fullmatch(partial.pattern, e.key)]
 
 
-def _entity_groups(entity: Entity) -> list[LinkGroup]:
+def _entity_groups(entity: Entity, fitting: Mapping[int, list[Entity]] | None = None) -> list[LinkGroup]:
+    """The groups a mention of the entity joins; `fitting`: the partial marks that fit full marks, looked up
+    already by the caller (a full mark not in it is looked up here)."""
     if entity.type == EntityType.VEHICLE and entity.is_partial:
         anchors = _full_marks_fitting(entity)
         if anchors and len(anchors) <= MAX_PARTIAL_ANCHORS:
-            fitting = _partials_fitting_many(anchors)
-            return [_exact_group(anchor, fitting[anchor.pk]) for anchor in anchors]
+            fitting_anchors = _partials_fitting_many(anchors)
+            return [_exact_group(anchor, fitting_anchors[anchor.pk]) for anchor in anchors]
         group = LinkGroup(f"entity:{entity.pk}", entity, LinkBasis.EXACT,
                           entity_reasons={entity.pk: f"names {entity.label}"})
         return [group]
@@ -725,7 +751,7 @@ def _entity_groups(entity: Entity) -> list[LinkGroup]:
                                              handle=entity.handle).exclude(platform="").exclude(platform="email"))
         if anchors:
             return [_exact_group(anchor) for anchor in anchors]
-    return [_exact_group(entity)]
+    return [_exact_group(entity, (fitting or {}).get(entity.pk))]
 
 
 # Person groups.
@@ -1046,25 +1072,13 @@ def _counts_after_joining(alert: LinkAlert, joined: list[Mention | _Row]) -> Lin
     """The alert's counts once `joined` (every mention new to it, none rejected) are added: each is asked
     whether it brings a new record, child or agency, instead of recounting every mention — a popular
     entity has thousands."""
-    ids = [m.pk for m in joined]
-    held = (LinkAlertMention.objects.filter(alert=alert).exclude(mention_id__in=ids)
-            .exclude(mention__status=MentionStatus.REJECTED))
-    records, children, agencies = set(), set(), set()
-    for mention in joined:
-        # One query of three questions: is this record, this child, this agency already in the alert?
-        known = LinkAlert.objects.filter(pk=alert.pk).annotate(
-            has_record=Exists(held.filter(mention__source_type=mention.source_type,
-                                          mention__source_id=mention.source_id)),
-            has_child=Exists(held.filter(mention__child_id=mention.child_id)),
-            has_agency=Exists(held.filter(mention__recorded_by_agency_id=mention.recorded_by_agency_id)),
-        ).values("has_record", "has_child", "has_agency").get()
-        source = (mention.source_type, mention.source_id)
-        if not known["has_record"]:
-            records.add(source)
-        if mention.child_id and not known["has_child"]:
-            children.add(mention.child_id)
-        if not known["has_agency"]:
-            agencies.add(mention.recorded_by_agency_id)
+    sources = sorted({(m.source_type, m.source_id) for m in joined})
+    children = sorted({m.child_id for m in joined if m.child_id})
+    agencies = sorted({m.recorded_by_agency_id for m in joined})
+    answers = iter(_already_held(alert.pk, [m.pk for m in joined], sources, children, agencies))
+    records = [source for source in sources if not next(answers)]
+    children = [child for child in children if not next(answers)]
+    agencies = [agency for agency in agencies if not next(answers)]
     times = [m.recorded_at for m in joined]
     first = min([alert.first_mentioned_at, *times]) if alert.first_mentioned_at else min(times)
     last = max([alert.last_mentioned_at, *times]) if alert.last_mentioned_at else max(times)
@@ -1072,6 +1086,35 @@ def _counts_after_joining(alert: LinkAlert, joined: list[Mention | _Row]) -> Lin
                       alert.child_count + len(children), alert.agency_count + len(agencies),
                       alert.unconfirmed_count + sum(1 for m in joined if m.status == MentionStatus.UNCONFIRMED),
                       first, last)
+
+
+def _already_held(alert_id: int, joining: list[int], sources: list[tuple[str, int]], children: list[int],
+                  agencies: list[int]) -> list[bool]:
+    """Whether the alert's mentions (not rejected, not those `joining`) already include each record, then each
+    child, then each agency: one query of EXISTS questions.
+
+    Raw SQL because building the same EXISTS subqueries through the ORM cost about 3 ms for each mention joined
+    (under the profiler), many times what the database took; table and column names come from the models and
+    every value is a parameter.
+    """
+    quote = connection.ops.quote_name
+    links, mentions = quote(LinkAlertMention._meta.db_table), quote(Mention._meta.db_table)
+    held = (f"SELECT 1 FROM {links} h INNER JOIN {mentions} m ON m.id = h.mention_id "  # noqa: S608 # nosec B608
+            f"WHERE h.alert_id = %s AND m.status <> %s AND h.mention_id NOT IN ({', '.join(['%s'] * len(joining))})")
+    prefix = [alert_id, MentionStatus.REJECTED, *joining]
+    questions, params = [], []
+    for source_type, source_id in sources:
+        questions.append(f"EXISTS({held} AND m.source_type = %s AND m.source_id = %s)")
+        params += [*prefix, source_type, source_id]
+    for child_id in children:
+        questions.append(f"EXISTS({held} AND m.child_id = %s)")
+        params += [*prefix, child_id]
+    for agency_id in agencies:
+        questions.append(f"EXISTS({held} AND m.recorded_by_agency_id = %s)")
+        params += [*prefix, agency_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(questions)}", params)  # the questions are the fixed text above
+        return [bool(answer) for answer in cursor.fetchone()]
 
 
 def _entity_ids_of(group: LinkGroup) -> set[int]:
@@ -1082,17 +1125,20 @@ def _entity_ids_of(group: LinkGroup) -> set[int]:
 
 def _upsert_alert(group: LinkGroup, *, actor, now: datetime, fresh: dict[int, list[Mention]] | None = None,
                   alert: LinkAlert | None = None, held: set[int] | None = None,
-                  batch: _Batch | None = None, new_entities: set[int] = frozenset()) -> tuple[LinkAlert | None, int]:
+                  batch: _Batch | None = None, new_entities: set[int] = frozenset(),
+                  rows: list[_Row] | None = None) -> tuple[LinkAlert | None, int]:
     """Raise the group's alert if it now links enough, or join new mentions to it. Returns (alert, joined).
 
-    `alert` and `held` (its entity ids) are what check_links fetched for all groups at once;
-    `batch` collects the writes that can wait.
+    `alert` and `held` (its entity ids) are what check_links fetched for all groups at once, and `rows` the
+    group's mentions (not rejected, in id order) when it has no alert yet; `batch` collects the writes that
+    can wait.
     """
     partnership_id = group.anchor.partnership_id
     fresh_ids = {m.pk for mentions in (fresh or {}).values() for m in mentions}
     if alert is None:
-        rows = [_Row(*values) for values in group.mentions().exclude(status=MentionStatus.REJECTED)
-                .order_by("pk").values_list(*_ROW_FIELDS)]
+        if rows is None:
+            rows = [_Row(*values) for values in group.mentions().exclude(status=MentionStatus.REJECTED)
+                    .order_by("pk").values_list(*_ROW_FIELDS)]
         counts = _counts_of(rows)
         if not counts.raises_alert:
             return None, 0
@@ -1113,9 +1159,12 @@ def _upsert_alert(group: LinkGroup, *, actor, now: datetime, fresh: dict[int, li
                                                               link_key=group.link_key)
             held = set(alert.entities.order_by().values_list("pk", flat=True))
         else:
-            LinkAlert.entities.through.objects.bulk_create(
-                [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e) for e in {r.entity_id for r in rows}],
-                ignore_conflicts=True)
+            members = [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e)
+                       for e in sorted({r.entity_id for r in rows})]
+            if batch is not None:
+                batch.members += members
+            else:
+                LinkAlert.entities.through.objects.bulk_create(members, ignore_conflicts=True)
             _join_mentions(alert, group, rows, now, batch=batch)
             record_event("link_alert.raised", actor=actor, target=alert, details={
                 **_alert_details(alert), "by": sorted({f"{r.source_type}:{r.source_id}" for r in rows
