@@ -134,4 +134,8 @@ def test_a_confirmed_known_name_keeps_its_person_of_concern(client_for, people):
     [mention] = Mention.objects.filter(source_type="referrals.referral", source_id=referral.pk,
                                        entity__type="person")
     assert mention.status == MentionStatus.CONFIRMED and mention.origin == MentionOrigin.EXTRACTED
-    assert AuditEvent.objects.filter(event_type="intelligence.mention_confirmed", object_id=str(mention.pk)).exists()
+    # Confirmed as it was recorded, by the referrer: the machine suggested, a person decided.
+    assert mention.reviewed_by.username == "alice"
+    assert mention.reviewed_at is not None
+    recorded = AuditEvent.objects.get(event_type="intelligence.mentions_recorded", object_id=str(referral.pk))
+    assert recorded.details["confirmed_suggestions"] == 1 and recorded.details["unconfirmed"] == 0

@@ -37,6 +37,12 @@ from wrekin.intelligence.normalise import (
     postcode_area,
 )
 
+# What a practitioner answered to a suggestion in a form (the live suggestions, wrekin.intelligence.
+# extraction_views): record_mentions records a confirmed one as confirmed and a rejected one not at all.
+CONFIRMED = "confirm"
+REJECTED = "reject"
+DECISIONS = (CONFIRMED, REJECTED)
+
 ENTITY_TYPES = ("vehicle", "phone", "postcode", "email", "handle", "person", "location", "business")
 
 # When two suggestions of the same length overlap, the more specific type wins.

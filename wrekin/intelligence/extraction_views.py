@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 
 from wrekin.access.policy import can_see_case_content
 from wrekin.audit.actions import record_event
-from wrekin.intelligence.extraction import Extracted, extract
+from wrekin.intelligence.extraction import DECISIONS, Extracted, extract
 from wrekin.intelligence.gazetteer import gazetteer_for_user
 
 SUGGESTION_PREFIX = "suggestion"
@@ -41,10 +41,6 @@ SUGGESTION_PREFIX = "suggestion"
 # (the form still saves the text), so a pasted document cannot tie up a worker.
 MAX_NARRATIVE_CHARACTERS = 50_000
 MAX_SUGGESTIONS = 100
-
-CONFIRMED = "confirm"
-REJECTED = "reject"
-DECISIONS = (CONFIRMED, REJECTED)
 
 TYPE_LABELS = {
     "vehicle": "Vehicle", "phone": "Phone", "postcode": "Postcode", "email": "E-mail address",

@@ -69,6 +69,7 @@ from wrekin.intelligence.entities import (
     identify,
     resolve_entity,
 )
+from wrekin.intelligence.extraction import CONFIRMED, REJECTED
 from wrekin.intelligence.models import (
     Entity,
     EntityType,
@@ -156,6 +157,7 @@ class _Pending:
     approximate_age: int | None = None
     description: str = ""
     named_person_id: int | None = None
+    reviewed: bool = False
 
 
 # record_mentions' default gazetteer: the names the actor may have recorded (wrekin.intelligence.gazetteer).
@@ -212,6 +214,7 @@ def record_mentions(
     gazetteer=ACTORS_GAZETTEER,
     today: date | None = None,
     strict: bool = True,
+    decisions: Mapping[tuple[str, str], str] | None = None,
 ) -> list[Mention]:
     """Record what a saved record mentions, then run the link check. Returns the new mentions.
 
@@ -235,6 +238,9 @@ def record_mentions(
     with other mentions of them — and so is a typed person whose whole name is one, unless the age
     typed does not fit theirs. Pass another `gazetteer` (extraction.Gazetteer, or what
     gazetteer_for_user gives), or None for identifiers only (marks, phones, postcodes, e-mail, handles).
+    `decisions` are the writer's answers to the suggestions their form showed, by (type, normalised) of what
+    the extractor finds (extraction.CONFIRMED or REJECTED): a rejected one is not recorded, a confirmed one is
+    recorded confirmed and reviewed by the writer — the machine suggests, a person decides.
     """
     agency = getattr(actor, "agency", None)
     if agency is None:
@@ -289,15 +295,19 @@ def record_mentions(
                 nickname=_clip(item.get("nickname"), 100), approximate_age=typed_ages[n],
                 description=_clip(item.get("description"), 500), named_person_id=typed_named.get(n)))
         for found, identity in found_items:
+            decision = (decisions or {}).get((found.type, found.normalised))
+            if decision == REJECTED:
+                continue
             entity = resolve_entity(partnership=partnership, identity=identity, actor=actor, known=known)
             if entity.pk in seen:
                 continue
             seen.add(entity.pk)
             span = tuple(found.span) if getattr(found, "span", None) else None
+            confirmed = decision == CONFIRMED or not extracted_unconfirmed
             pending.append(_Pending(
                 entity=entity, as_typed=_clip(found.value, 300), origin=MentionOrigin.EXTRACTED,
-                status=MentionStatus.UNCONFIRMED if extracted_unconfirmed else MentionStatus.CONFIRMED,
-                span=span, named_person_id=_named_person(found)))
+                status=MentionStatus.CONFIRMED if confirmed else MentionStatus.UNCONFIRMED,
+                span=span, named_person_id=_named_person(found), reviewed=decision == CONFIRMED))
         if not pending:
             return []
         named_born = _birth_years({p.named_person_id for p in pending if p.named_person_id})
@@ -312,7 +322,8 @@ def record_mentions(
                                 else named_born.get(p.named_person_id)),
                     resolved_person_id=p.named_person_id,
                     resolution_status=ResolutionStatus.NAMED if p.named_person_id else "",
-                    resolution_score=1.0 if p.named_person_id else None)
+                    resolution_score=1.0 if p.named_person_id else None,
+                    reviewed_by=actor if p.reviewed else None, reviewed_at=now if p.reviewed else None)
             for p in pending
         ])
         for mention, p in zip(mentions, pending, strict=True):
@@ -325,7 +336,8 @@ def record_mentions(
         record_event("intelligence.mentions_recorded", actor=actor, person=child,
                      target=source if isinstance(source, Model) else None, details={
                          "source": f"{source_type}:{source_id}", "mentions": len(mentions), "types": by_type,
-                         "unconfirmed": sum(1 for m in mentions if m.status == MentionStatus.UNCONFIRMED)})
+                         "unconfirmed": sum(1 for m in mentions if m.status == MentionStatus.UNCONFIRMED),
+                         "confirmed_suggestions": sum(1 for p in pending if p.reviewed)})
         # The link check, after the record's event (the alerts it raises are audited just after it).
         # Alerts change now, whatever date the record carries (imports may back-date records).
         check_links(mentions, actor=actor, now=timezone.now(), today=today)

@@ -29,11 +29,9 @@ from wrekin.access.referrals import (
 )
 from wrekin.accounts.models import Agency
 from wrekin.audit.actions import record_event
-from wrekin.intelligence.extraction import extract
-from wrekin.intelligence.extraction_views import CONFIRMED, REJECTED
+from wrekin.intelligence.extraction import CONFIRMED, REJECTED, extract
 from wrekin.intelligence.gazetteer import gazetteer_for_user
 from wrekin.intelligence.linking import record_mentions
-from wrekin.intelligence.models import MentionOrigin
 from wrekin.people.actions import record_person
 from wrekin.people.models import Involvement, InvolvementKind, Person, PersonKind
 from wrekin.referrals import rules
@@ -209,24 +207,6 @@ def _suggested_rows(confirmed: list, *, typed: list[dict]) -> list[tuple[object,
     return rows
 
 
-def _without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    """The text with these spans blanked by spaces, so everything else stays where it was."""
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def _confirm_known_names(actor, recorded: list, names: list) -> None:
-    """Confirm the mentions record_mentions made of the known names the referrer confirmed (by span)."""
-    from wrekin.intelligence.alerts import review_mention
-
-    spans = {tuple(found.span) for found in names}
-    for mention in recorded:
-        if mention.origin == MentionOrigin.EXTRACTED and (mention.span_start, mention.span_end) in spans:
-            review_mention(actor=actor, mention_id=mention.pk, decision="confirm")
-
-
 def _clean_referral(*, instrument: ScreeningInstrument, occurred_on: date, narrative: str, indicators,
                     lawful_basis: str, special_category_condition: str, consent_status: str,
                     consent_reason: str, today: date) -> tuple[list[str], str, str]:
@@ -321,14 +301,13 @@ def record_referral(
         # one that names nothing linkable ("a phone, number not known") is kept there and skipped here.
         # A confirmed plate, phone, postcode, e-mail or handle keys the same way typed or found, so it is
         # recorded as typed (and the narrative's copy is not recorded twice). A confirmed known name is
-        # recorded as found, which keeps the person of concern or premises the gazetteer tied it to, and
-        # then confirmed. Rejected suggestions are blanked out of the text the extractor reads.
+        # recorded as found, which keeps the person of concern or premises the gazetteer tied it to.
+        # Rejected suggestions are not recorded.
         structured = mention_rows + [row for found, row in suggested_rows if found.type not in KNOWN_NAME_TYPES]
-        recorded = record_mentions(
+        record_mentions(
             actor=actor, source=referral, child=person, structured=structured, gazetteer=gazetteer,
-            narrative=_without_spans(narrative, [found.span for found in rejected]),
-            source_title=f"Referral from {agency.name}", today=today, strict=False)
-        _confirm_known_names(actor, recorded, [found for found in confirmed if found.type in KNOWN_NAME_TYPES])
+            narrative=narrative, decisions=suggestion_decisions, source_title=f"Referral from {agency.name}",
+            today=today, strict=False)
         if Screening.objects.filter(child=person, status__in=(ScreeningStatus.APPROVED,
                                                               ScreeningStatus.AWAITING_APPROVAL)).exists():
             flag = RescreeningFlag.objects.create(child=person, referral=referral, raised_at=timezone.now())
