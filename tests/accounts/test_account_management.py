@@ -97,6 +97,12 @@ def test_an_administrator_creates_an_account_after_step_up(admin, personas, agen
     step_up(admin, ivan, CREATE)
     response = admin.get(CREATE)
     assert response.status_code == 200
+    # What he had typed before the detour is back in the form, for him to send (nothing was done unseen).
+    kept = response.context["form"].initial
+    assert kept["username"] == "nadia" and kept["email"] == "nadia.price@police.example"
+    assert kept["agency"] == str(agencies["police"].pk) and "csrfmiddlewaretoken" not in kept
+    assert 'value="nadia.price@police.example"' in response.text
+    assert admin.get(CREATE).context["form"].initial == {}  # once only
     # Only this partnership's active agencies, and only the roles an administrator may give.
     agency_choices = {label for _, label in response.context["form"].fields["agency"].choices}
     assert "Test Constabulary" in agency_choices and "Elsewhere Children's Services" not in agency_choices

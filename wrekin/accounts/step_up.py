@@ -48,6 +48,12 @@ STEPPED_UP_AT_SESSION_KEY = "wrekin_stepped_up_at"
 WRONG_CODE_MESSAGE = "That code is wrong or has already been used. Wait for a new code."
 
 
+# Where a form sent after its step-up lapsed waits for the person to come back (step_up_required), and the
+# fields never kept: the CSRF token, and anything that is itself a proof.
+KEPT_FORM_SESSION_KEY = "wrekin_step_up_kept_form"
+NOT_KEPT_FIELDS = frozenset({"csrfmiddlewaretoken", "code", "credential", "password"})
+
+
 def step_up_seconds() -> int:
     return int(getattr(settings, "WREKIN_STEP_UP_SECONDS", DEFAULT_STEP_UP_SECONDS))
 
@@ -106,9 +112,28 @@ def step_up_required(request: HttpRequest) -> HttpResponse | None:
     """
     if has_recent_step_up(request):
         return None
-    # A POST body cannot be replayed after the detour: come back to the form (GET) and submit again.
-    back_to = request.get_full_path() if request.method in ("GET", "HEAD") else request.path
+    # A POST body cannot be replayed after the detour: come back to the form (GET) and submit again. What
+    # the form held is kept in the session so the view can put it back (`kept_form_data`) — nothing typed is
+    # lost because the confirmation lapsed while the person was typing.
+    if request.method == "POST":
+        request.session[KEPT_FORM_SESSION_KEY] = {
+            "path": request.path,
+            "data": {name: values for name, values in request.POST.lists() if name not in NOT_KEPT_FIELDS},
+        }
+        back_to = request.path
+    else:
+        back_to = request.get_full_path()
     return HttpResponseRedirect(step_up_url(back_to))
+
+
+def kept_form_data(request: HttpRequest) -> dict | None:
+    """What a form on this page held when it was sent after its confirmation had lapsed, once: for the
+    form's `initial`, so the person sees it again and sends it themselves (nothing is done unseen)."""
+    kept = request.session.get(KEPT_FORM_SESSION_KEY)
+    if request.method != "GET" or not isinstance(kept, dict) or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_FORM_SESSION_KEY]
+    return {name: values if len(values) > 1 else values[0] for name, values in kept.get("data", {}).items()}
 
 
 def passkey_step_up_required(request: HttpRequest, form: StepUpCodeMixin) -> HttpResponse | None:

@@ -39,6 +39,7 @@ from wrekin.accounts.models import Agency, EnrolmentLink, Passkey, Role, User, r
 from wrekin.accounts.step_up import (
     WRONG_CODE_MESSAGE,
     check_code,
+    kept_form_data,
     mark_stepped_up,
     require_step_up,
     safe_next_url,
@@ -481,7 +482,8 @@ def create_account(request: HttpRequest) -> HttpResponse:
     if (detour := step_up_required(request)) is not None:
         return detour
     agencies = Agency.objects.filter(partnership=request.user.partnership, is_active=True).order_by("name")
-    form = AccountForm(request.POST or None, agencies=agencies, roles=actions.GRANTABLE_ROLES)
+    form = AccountForm(request.POST or None, initial=kept_form_data(request), agencies=agencies,
+                       roles=actions.GRANTABLE_ROLES)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -500,7 +502,7 @@ def _account_change(request: HttpRequest, pk: int, *, change: str) -> HttpRespon
     account = _managed_account(request, pk)
     if (detour := step_up_required(request)) is not None:
         return detour
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST or None, initial=kept_form_data(request))
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         try:
