@@ -14,7 +14,7 @@ from wrekin.accounts.models import EnrolmentLink, Passkey, User
 
 COVERED_URL_NAMES = {
     "accounts:login", "accounts:logout", "accounts:mfa", "accounts:step_up", "accounts:passkeys",
-    "accounts:add_passkey", "accounts:remove_passkey",
+    "accounts:add_passkey", "accounts:remove_passkey", "accounts:add_authenticator_app",
     "accounts:set_up_start", "accounts:set_up", "accounts:set_up_password", "accounts:users",
     "accounts:issue_set_up_link", "accounts:create_user", "accounts:disable_user", "accounts:enable_user",
     "accounts:reset_authenticator", "accounts:set_up_passkey",
@@ -42,6 +42,9 @@ def _cases(key):
         ("accounts:step_up", {}, "GET", lambda u: 200),
         ("accounts:passkeys", {}, "GET", lambda u: 200),
         ("accounts:add_passkey", {}, "GET", lambda u: 200),
+        # Everyone here has an app already: sent back to their keys (the journey is in test_passkey_enrolment).
+        ("accounts:add_authenticator_app", {}, "GET", lambda u: 302),
+        ("accounts:add_authenticator_app", {}, "POST", lambda u: 302),
         ("accounts:remove_passkey", {"pk": key.pk}, "GET", lambda u: 200 if u == "alice" else 404),
         ("accounts:remove_passkey", {"pk": 987654}, "GET", lambda u: 404),
         # IDOR by POST: nobody but Alice removes Alice key (the POST by Alice is in test_passkeys).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -199,3 +200,43 @@ def test_an_enrolled_account_never_sees_the_set_up_passkey_page(client, personas
     assert not Passkey.objects.exists()
     other = sign_in(Client(), personas["bob"])
     assert other.get(SET_UP_PASSKEY)["Location"] == HOME
+
+
+def test_a_passkey_only_account_adds_an_authenticator_app(client, newcomer, authenticator, clock):
+    from tests.accounts.conftest import code_for
+
+    add_app = reverse("accounts:add_authenticator_app")
+    use_set_up_link(client, newcomer)
+    password_step(client)
+    assert enrol_passkey(client, authenticator).status_code == 302
+    keys_page = client.get(reverse("accounts:passkeys")).text
+    assert "Not set up" in keys_page and add_app in keys_page
+    # A change to how the account proves itself: confirmed recently (enrolling just now counts), or step-up.
+    clock.advance(minutes=6)
+    assert client.get(add_app)["Location"].startswith(STEP_UP)
+    clock.advance(minutes=-6)
+    response = client.get(add_app)
+    assert response.status_code == 200 and "Add an authenticator app" in response.text and "<svg" in response.text
+    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    # A wrong code is explained; nothing is added; the same key is shown again.
+    response = client.post(add_app, {"code": code_for(device, steps_ahead=-20)})
+    assert response.status_code == 200 and "wrong or has already been used" in response.text
+    assert not TOTPDevice.objects.filter(user=newcomer, confirmed=True).exists()
+    assert events("user.mfa_failed", actor=newcomer, details__purpose="add_app").count() == 1
+    clock.advance(seconds=2)  # django-otp makes the next try wait after a failure
+    response = client.post(add_app, {"code": code_for(device)})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:passkeys")
+    device.refresh_from_db()
+    assert device.confirmed and events("user.authenticator_added", actor=newcomer).count() == 1
+    # Now the app is a second factor beside the passkey: the page says so, and no second app is offered.
+    assert "Not set up" not in client.get(reverse("accounts:passkeys")).text
+    assert client.get(add_app)["Location"] == reverse("accounts:passkeys")
+
+
+def test_the_add_app_action_is_only_for_the_owner_and_only_once(newcomer, personas):
+    alice_app = TOTPDevice.objects.get(user=personas["alice"], confirmed=True)
+    with pytest.raises(PermissionDenied):
+        actions.add_authenticator_app(actor=newcomer, device=alice_app)
+    spare = TOTPDevice.objects.create(user=personas["alice"], confirmed=False, name="Another")
+    with pytest.raises(actions.EnrolmentRefused, match="already has an authenticator app"):
+        actions.add_authenticator_app(actor=personas["alice"], device=spare)

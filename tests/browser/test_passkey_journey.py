@@ -20,7 +20,9 @@ from tests.browser import support
 from tests.browser.support import (
     check_accessibility,
     code_for_device,
+    code_for_key,
     javascript_disabled,
+    key_from_secret,
     sign_in,
     submit_password,
 )
@@ -201,3 +203,15 @@ def test_a_newcomer_sets_up_their_account_with_a_passkey(new_context, live_serve
     expect(_heading(no_js)).to_have_text("Use your passkey")
     expect(no_js.locator("[data-webauthn-fallback]")).to_contain_text("ask your system administrator to reset")
     check_accessibility(no_js)
+
+    # She adds an authenticator app beside the passkey, for when the passkey is not to hand.
+    page.goto(f"{live_server.url}/accounts/security-keys/")
+    page.get_by_role("link", name="Set up an authenticator app").click()
+    expect(_heading(page)).to_have_text("Add an authenticator app")
+    check_accessibility(page)
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(code_for_key(key_from_secret(secret)))
+    page.get_by_role("button", name="Add the app").click()
+    expect(_heading(page)).to_have_text("Your security keys and passkeys")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your authenticator app is set up")
+    assert TOTPDevice.objects.get(user__username="nadia").confirmed

@@ -466,6 +466,23 @@ def add_passkey(*, actor, name: str, credential_id: str, public_key: bytes, sign
                               backed_up=backed_up)
 
 
+def add_authenticator_app(*, actor, device: TOTPDevice) -> TOTPDevice:
+    """Confirm an authenticator app for an account that has none (one set up with a passkey only).
+
+    The view has checked the app's first code against `device` (an unconfirmed device of the actor's) and
+    the actor's recent step-up: the app then becomes a second factor beside their passkeys.
+    """
+    if not getattr(actor, "is_authenticated", False) or device.user_id != actor.pk:
+        raise PermissionDenied("Only the account's owner adds an authenticator app to it")
+    with transaction.atomic():
+        if TOTPDevice.objects.filter(user_id=actor.pk, confirmed=True).exists():
+            raise EnrolmentRefused("Your account already has an authenticator app")
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record_event("user.authenticator_added", actor=actor, target=device)
+    return device
+
+
 class LastSecondFactor(ValueError):
     """Removing this passkey would leave the account with no second factor at all."""
 

@@ -11,6 +11,7 @@ register("user.step_up_verified", "Confirmed their identity again (step-up)")
 register("user.step_up_failed", "Step-up confirmation refused")
 register("user.passkey_added", "Added a passkey or security key")
 register("user.passkey_removed", "Removed a passkey or security key")
+register("user.authenticator_added", "Added an authenticator app beside their passkeys")
 register("user.passkey_verified", "Confirmed their identity with a passkey")
 register("user.passkey_failed", "Passkey refused")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("confirm/", views.step_up, name="step_up"),
     path("security-keys/", views.passkey_list, name="passkeys"),
     path("security-keys/add/", views.add_passkey, name="add_passkey"),
+    path("security-keys/app/", views.add_authenticator_app, name="add_authenticator_app"),
     path("security-keys/<int:pk>/remove/", views.remove_passkey, name="remove_passkey"),
     # One-time set-up links (the token is in the path once; the page it leads to drops it).
     path("set-up/", login_not_required(views.set_up_start), name="set_up_start"),

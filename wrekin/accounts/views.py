@@ -72,6 +72,12 @@ def _enrolment_device(user) -> TOTPDevice:
     return device
 
 
+def _app_key_context(device: TOTPDevice) -> dict[str, str]:
+    """The new app's key for accounts/_app_qr.html: as a QR code to scan, and as text to type."""
+    return {"secret": base64.b32encode(device.bin_key).decode("ascii"),
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")}
+
+
 def _passkey_answer(request: HttpRequest) -> str | None:
     """The browser's passkey answer when this POST carries one (sent by frontend/js/webauthn.js)."""
     if request.method == "POST" and request.POST.get("method") == "passkey":
@@ -183,8 +189,7 @@ def mfa(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "enrolling": enrolling, "next": safe_next_url(request),
                "passkey_error": passkey_error}
     if enrolling:
-        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
-        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
+        context |= _app_key_context(device)
         context["passkey_possible"] = passkeys.relying_party(request) is not None
     else:
         context["passkey_options"] = passkeys.begin_authentication(request, purpose="sign_in")
@@ -295,6 +300,40 @@ def add_passkey(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/add_passkey.html", {
         "form": form, "options": passkeys.begin_registration(request),
         "page_title": "Add a passkey or security key",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def add_authenticator_app(request: HttpRequest) -> HttpResponse:
+    """Add an authenticator app to an account set up with a passkey only. Step-up first, like a passkey."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        messages.info(request, "You already have an authenticator app")
+        return redirect("accounts:passkeys")
+    if (detour := step_up_required(request)) is not None:
+        return detour
+    device = _enrolment_device(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Lock the device row: two requests racing with the same code must not both pass.
+            device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            allowed, throttle = device.verify_is_allowed()
+            if allowed and device.verify_token(form.cleaned_data["code"]):
+                actions.add_authenticator_app(actor=request.user, device=device)
+                added = True
+            else:
+                record_event("user.mfa_failed", actor=request.user,
+                             details={"reason": "wrong_code" if allowed else "throttled", "purpose": "add_app"})
+                added = False
+        if added:
+            messages.success(request, "Your authenticator app is set up. You can use it or a passkey.")
+            return redirect("accounts:passkeys")
+        if not allowed and (throttle or {}).get("locked_until"):
+            form.add_error("code", wait_message(throttle["locked_until"]))
+        else:
+            form.add_error("code", WRONG_CODE_MESSAGE)
+    return render(request, "accounts/add_app.html", {
+        "form": form, **_app_key_context(device), "page_title": "Add an authenticator app",
     })
 
 
