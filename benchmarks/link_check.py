@@ -468,7 +468,7 @@ def _timed(partnership, users, child_ids, mention_seconds, alert_seconds, alert_
         text = io.StringIO()
         stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
         stats.print_stats("wrekin/(intelligence|audit)", 40)
-        stats.print_callees("_upsert_alert")
+        stats.print_callees("_update_alert")
         sys.stderr.write(text.getvalue())
     if wrapper:
         wrapper.__exit__(None, None, None)

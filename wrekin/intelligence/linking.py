@@ -590,20 +590,39 @@ def check_links(mentions: Iterable[Mention], *, actor=None, now: datetime | None
             linkalert_id__in=[a.pk for a in existing.values()]).values_list("linkalert_id", "entity_id"):
         held.setdefault(alert_id, set()).add(entity_id)
     maybe = _may_raise([g for key, g in groups.items() if key not in existing])
+    # Every alert this check raises, inserted at once (one savepoint, one INSERT): a save whose partial mark fits
+    # several full marks raises several, and on PostgreSQL each round trip is waited for.
+    raised = _raise_alerts([groups[key] for key in maybe], maybe, now)
+    fresh_ids = {m.pk for m in mentions} if just_saved else set()
     batch = _Batch(now)
-    alerts: list[LinkAlert] = []
-    updated: dict[int, int] = {}
+    # (group, alert, the mentions joining it — None for an alert raised by this check), in the groups' order.
+    plans: list[tuple[LinkGroup, LinkAlert, list[Mention | _Row] | None]] = []
     for key, group in groups.items():
         alert = existing.get(key)
         if alert is None and key not in maybe:
             continue
-        alert, joined = _upsert_alert(group, actor=actor, now=now, fresh=fresh if just_saved else None,
-                                      alert=alert, held=held.get(alert.pk, set()) if alert else None, batch=batch,
-                                      new_entities=new_entities, rows=maybe.get(key))
-        if alert is not None:
-            alerts.append(alert)
-            if joined:
-                updated[alert.pk] = joined
+        if alert is None:
+            alert, raced_held = raised[key]
+            if raced_held is None:
+                plans.append((group, alert, None))
+                continue
+            # Another save raised it a moment ago (`alert` is that one, locked): join this save's mentions to it.
+            held[alert.pk] = raced_held
+        plans.append((group, alert, _joining_rows(alert, group, fresh=fresh if just_saved else None,
+                                                  held=held.get(alert.pk, set()), batch=batch,
+                                                  new_entities=new_entities)))
+    # The alerts gaining a few mentions are counted in with one query for all of them.
+    counted = _counts_after_joining([(alert, rows) for _, alert, rows in plans
+                                     if rows and len(rows) <= INCREMENTAL_LIMIT])
+    alerts: list[LinkAlert] = []
+    updated: dict[int, int] = {}
+    for group, alert, rows in plans:
+        alerts.append(alert)
+        if rows is None:
+            _announce_raised(alert, group, maybe[group.link_key], actor=actor, now=now, fresh_ids=fresh_ids,
+                             batch=batch)
+        elif joined := _update_alert(alert, group, rows, counted.get(alert.pk), actor=actor, now=now, batch=batch):
+            updated[alert.pk] = joined
     batch.flush()
     if updated:
         record_event("link_alert.updated", actor=actor, details={
@@ -615,7 +634,7 @@ def _may_raise(groups: list[LinkGroup]) -> dict[str, list[_Row]]:
     """The groups (without an alert) whose mentions now reach the threshold, by link key, each with its
     mentions (not rejected, in id order): one query for all.
 
-    _upsert_alert raises each alert from the mentions read here (the link check writes no mentions, so they
+    check_links raises each alert from the mentions read here (the link check writes no mentions, so they
     are what a query of its own would read).
     """
     if not groups:
@@ -1080,30 +1099,52 @@ def _describe(alert: LinkAlert, group: LinkGroup, counts: LinkCounts, *, subject
         alert.first_mentioned_at, alert.last_mentioned_at = counts.first, counts.last
 
 
-def _counts_after_joining(alert: LinkAlert, joined: list[Mention | _Row]) -> LinkCounts:
-    """The alert's counts once `joined` (every mention new to it, none rejected) are added: each is asked
-    whether it brings a new record, child or agency, instead of recounting every mention — a popular
-    entity has thousands."""
-    sources = sorted({(m.source_type, m.source_id) for m in joined})
-    children = sorted({m.child_id for m in joined if m.child_id})
-    agencies = sorted({m.recorded_by_agency_id for m in joined})
-    answers = iter(_already_held(alert.pk, [m.pk for m in joined], sources, children, agencies))
-    records = [source for source in sources if not next(answers)]
-    children = [child for child in children if not next(answers)]
-    agencies = [agency for agency in agencies if not next(answers)]
-    times = [m.recorded_at for m in joined]
-    first = min([alert.first_mentioned_at, *times]) if alert.first_mentioned_at else min(times)
-    last = max([alert.last_mentioned_at, *times]) if alert.last_mentioned_at else max(times)
-    return LinkCounts(alert.mention_count + len(joined), alert.record_count + len(records),
-                      alert.child_count + len(children), alert.agency_count + len(agencies),
-                      alert.unconfirmed_count + sum(1 for m in joined if m.status == MentionStatus.UNCONFIRMED),
-                      first, last)
+def _counts_after_joining(items: list[tuple[LinkAlert, list[Mention | _Row]]]) -> dict[int, LinkCounts]:
+    """Each alert's counts once its mentions `joined` (every one new to it, none rejected) are added, by alert id:
+    each is asked whether it brings a new record, child or agency, instead of recounting every mention — a
+    popular entity has thousands. All the alerts' questions go in one query (on PostgreSQL each query is a round
+    trip waited for, and a save may add to many alerts)."""
+    questions = []
+    for alert, joined in items:
+        sources = sorted({(m.source_type, m.source_id) for m in joined})
+        children = sorted({m.child_id for m in joined if m.child_id})
+        agencies = sorted({m.recorded_by_agency_id for m in joined})
+        questions.append(_HeldQuestions(alert.pk, [m.pk for m in joined], sources, children, agencies))
+    answers = iter(_already_held(questions))
+    counts = {}
+    for (alert, joined), asked in zip(items, questions, strict=True):
+        records = [source for source in asked.sources if not next(answers)]
+        children = [child for child in asked.children if not next(answers)]
+        agencies = [agency for agency in asked.agencies if not next(answers)]
+        times = [m.recorded_at for m in joined]
+        first = min([alert.first_mentioned_at, *times]) if alert.first_mentioned_at else min(times)
+        last = max([alert.last_mentioned_at, *times]) if alert.last_mentioned_at else max(times)
+        counts[alert.pk] = LinkCounts(
+            alert.mention_count + len(joined), alert.record_count + len(records),
+            alert.child_count + len(children), alert.agency_count + len(agencies),
+            alert.unconfirmed_count + sum(1 for m in joined if m.status == MentionStatus.UNCONFIRMED), first, last)
+    return counts
 
 
-def _already_held(alert_id: int, joining: list[int], sources: list[tuple[str, int]], children: list[int],
-                  agencies: list[int]) -> list[bool]:
-    """Whether the alert's mentions (not rejected, not those `joining`) already include each record, then each
-    child, then each agency: one query of EXISTS questions.
+@dataclass(frozen=True)
+class _HeldQuestions:
+    """Whether an alert's mentions (not rejected, not those `joining`) already include each of these records,
+    children and agencies."""
+
+    alert_id: int
+    joining: list[int]
+    sources: list[tuple[str, int]]
+    children: list[int]
+    agencies: list[int]
+
+
+# Questions per query: well within SQLite's limits on result columns (2,000) and parameters.
+_QUESTIONS_PER_QUERY = 500
+
+
+def _already_held(asked: list[_HeldQuestions]) -> list[bool]:
+    """The answers to every alert's questions, in order (each alert's records, then children, then agencies):
+    EXISTS questions, all in one query (one per 500 questions).
 
     Raw SQL because building the same EXISTS subqueries through the ORM cost about 3 ms for each mention joined
     (under the profiler), many times what the database took; table and column names come from the models and
@@ -1111,22 +1152,25 @@ def _already_held(alert_id: int, joining: list[int], sources: list[tuple[str, in
     """
     quote = connection.ops.quote_name
     links, mentions = quote(LinkAlertMention._meta.db_table), quote(Mention._meta.db_table)
-    held = (f"SELECT 1 FROM {links} h INNER JOIN {mentions} m ON m.id = h.mention_id "  # noqa: S608 # nosec B608
-            f"WHERE h.alert_id = %s AND m.status <> %s AND h.mention_id NOT IN ({', '.join(['%s'] * len(joining))})")
-    prefix = [alert_id, MentionStatus.REJECTED, *joining]
-    questions, params = [], []
-    for source_type, source_id in sources:
-        questions.append(f"EXISTS({held} AND m.source_type = %s AND m.source_id = %s)")
-        params += [*prefix, source_type, source_id]
-    for child_id in children:
-        questions.append(f"EXISTS({held} AND m.child_id = %s)")
-        params += [*prefix, child_id]
-    for agency_id in agencies:
-        questions.append(f"EXISTS({held} AND m.recorded_by_agency_id = %s)")
-        params += [*prefix, agency_id]
+    questions: list[tuple[str, list]] = []
+    for alert in asked:
+        held = (f"SELECT 1 FROM {links} h INNER JOIN {mentions} m ON m.id = h.mention_id "  # noqa: S608 # nosec B608
+                f"WHERE h.alert_id = %s AND m.status <> %s "
+                f"AND h.mention_id NOT IN ({', '.join(['%s'] * len(alert.joining))})")
+        prefix = [alert.alert_id, MentionStatus.REJECTED, *alert.joining]
+        questions += [(f"EXISTS({held} AND m.source_type = %s AND m.source_id = %s)", [*prefix, source_type, source_id])
+                      for source_type, source_id in alert.sources]
+        questions += [(f"EXISTS({held} AND m.child_id = %s)", [*prefix, child_id]) for child_id in alert.children]
+        questions += [(f"EXISTS({held} AND m.recorded_by_agency_id = %s)", [*prefix, agency_id])
+                      for agency_id in alert.agencies]
+    answers: list[bool] = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(questions)}", params)  # the questions are the fixed text above
-        return [bool(answer) for answer in cursor.fetchone()]
+        for start in range(0, len(questions), _QUESTIONS_PER_QUERY):
+            chunk = questions[start:start + _QUESTIONS_PER_QUERY]
+            # The questions are the fixed text above.
+            cursor.execute(f"SELECT {', '.join(q for q, _ in chunk)}", [p for _, params in chunk for p in params])
+            answers += [bool(answer) for answer in cursor.fetchone()]
+    return answers
 
 
 def _entity_ids_of(group: LinkGroup) -> set[int]:
@@ -1135,84 +1179,45 @@ def _entity_ids_of(group: LinkGroup) -> set[int]:
     return set(Mention.objects.filter(pk__in=list(group.mention_reasons)).values_list("entity_id", flat=True))
 
 
-def _upsert_alert(group: LinkGroup, *, actor, now: datetime, fresh: dict[int, list[Mention]] | None = None,
-                  alert: LinkAlert | None = None, held: set[int] | None = None,
-                  batch: _Batch | None = None, new_entities: set[int] = frozenset(),
-                  rows: list[_Row] | None = None) -> tuple[LinkAlert | None, int]:
-    """Raise the group's alert if it now links enough, or join new mentions to it. Returns (alert, joined).
-
-    `alert` and `held` (its entity ids) are what check_links fetched for all groups at once, and `rows` the
-    group's mentions (not rejected, in id order) when it has no alert yet; `batch` collects the writes that
-    can wait.
-    """
-    partnership_id = group.anchor.partnership_id
-    fresh_ids = {m.pk for mentions in (fresh or {}).values() for m in mentions}
-    if alert is None:
-        if rows is None:
-            rows = [_Row(*values) for values in group.mentions().exclude(status=MentionStatus.REJECTED)
-                    .order_by("pk").values_list(*_ROW_FIELDS)]
-        counts = _counts_of(rows)
-        if not counts.raises_alert:
-            return None, 0
-        alert = LinkAlert(partnership_id=partnership_id, link_key=group.link_key, anchor_entity=group.anchor,
-                          basis=group.basis, raised_at=now, updated_at=now)
-        if group.mention_reasons:
-            names = sorted({m.display for m in group.people.values()})[:4]
-            subject = _people_named(names) if names else ""
-        else:
-            subject = ""
-        _describe(alert, group, counts, subject=subject)
-        try:
-            with transaction.atomic():
-                alert.save(force_insert=True)
-        except IntegrityError:
-            # Another save raised it a moment ago: update that one instead.
-            alert = LinkAlert.objects.select_for_update().get(partnership_id=partnership_id,
-                                                              link_key=group.link_key)
-            held = set(alert.entities.order_by().values_list("pk", flat=True))
-        else:
-            members = [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e)
-                       for e in sorted({r.entity_id for r in rows})]
-            if batch is not None:
-                batch.members += members
-            else:
-                LinkAlert.entities.through.objects.bulk_create(members, ignore_conflicts=True)
-            _join_mentions(alert, group, rows, now, batch=batch)
-            record_event("link_alert.raised", actor=actor, target=alert, details={
-                **_alert_details(alert), "by": sorted({f"{r.source_type}:{r.source_id}" for r in rows
-                                                       if r.pk in fresh_ids})})
-            return alert, 0
-    before_records = alert.record_count
-    counts = None
+def _joining_rows(alert: LinkAlert, group: LinkGroup, *, fresh: dict[int, list[Mention]] | None,
+                  held: set[int] | None, batch: _Batch | None, new_entities: set[int]) -> list[Mention | _Row]:
+    """The mentions (not rejected) the group brings to its existing alert; the entities new to the alert are
+    added to it (in `batch`, when given)."""
     if held is None:
         held = set(alert.entities.order_by().values_list("pk", flat=True))
     # What the alert gains: this save's mentions of entities it holds (they are new to every alert),
     # and every mention of an entity new to it, unless this save created that entity (a partial mark
     # just typed, say). Person groups: the group's mentions it does not hold.
+    newcomers = (set(group.entity_reasons) if group.entity_reasons else _entity_ids_of(group)) - held
+    if newcomers and batch is not None:
+        batch.members += [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e) for e in sorted(newcomers)]
+    elif newcomers:
+        alert.entities.add(*newcomers)
     if group.entity_reasons and fresh is not None:
-        newcomers = set(group.entity_reasons) - held
-        if newcomers and batch is not None:
-            batch.members += [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e) for e in newcomers]
-        elif newcomers:
-            alert.entities.add(*newcomers)
         rows = [m for entity_id in sorted(set(group.entity_reasons) - (newcomers - new_entities))
                 for m in fresh.get(entity_id, ())]
         if newcomers - new_entities:
             rows += _missing_rows(alert, Mention.objects.filter(entity_id__in=newcomers - new_entities))
-    else:
-        alert.entities.add(*(_entity_ids_of(group) - held))
-        rows = _missing_rows(alert, group.mentions())
-    if rows and len(rows) <= INCREMENTAL_LIMIT:
-        # A few: each is asked whether it brings a new record, child or agency. Person alerts are joined
-        # at once (their explanation names the people they hold); the rest with the batch.
-        counts = _counts_after_joining(alert, rows)
+        return rows
+    return _missing_rows(alert, group.mentions())
+
+
+def _update_alert(alert: LinkAlert, group: LinkGroup, rows: list[Mention | _Row], counts: LinkCounts | None, *,
+                  actor, now: datetime, batch: _Batch | None) -> int:
+    """Join `rows` to the alert and bring its counts, explanation and status up to date; returns how many
+    joined. `counts` are its counts with the rows joined, when the caller counted them in (a few rows,
+    INCREMENTAL_LIMIT at most); otherwise the alert is recounted."""
+    before_records = alert.record_count
+    if counts is not None:
+        # A few, counted in. Person alerts are joined at once (their explanation names the people they hold);
+        # the rest with the batch.
         joined = _join_mentions(alert, group, rows, now, batch=None if group.mention_reasons else batch)
     else:
         joined = _join_mentions(alert, group, rows, now)
     if group.basis == LinkBasis.PARTIAL and alert.basis == LinkBasis.EXACT:
         alert.basis = LinkBasis.PARTIAL
     if not joined:
-        return alert, 0
+        return 0
     _refresh(alert, group, counts)
     alert.updated_at = now
     reopened_from = None
@@ -1231,7 +1236,69 @@ def _upsert_alert(group: LinkGroup, *, actor, now: datetime, fresh: dict[int, li
     if reopened_from:
         record_event("link_alert.reopened", actor=actor, target=alert,
                      details={"alert": alert.pk, "from": reopened_from, "records": alert.record_count})
-    return alert, joined
+    return joined
+
+
+def _new_alert(group: LinkGroup, rows: list[_Row], now: datetime) -> LinkAlert:
+    """The alert a group raises (not saved), counted and explained from its mentions `rows`."""
+    alert = LinkAlert(partnership_id=group.anchor.partnership_id, link_key=group.link_key,
+                      anchor_entity=group.anchor, basis=group.basis, raised_at=now, updated_at=now)
+    subject = ""
+    if group.mention_reasons:
+        names = sorted({m.display for m in group.people.values()})[:4]
+        subject = _people_named(names) if names else ""
+    _describe(alert, group, _counts_of(rows), subject=subject)
+    return alert
+
+
+def _insert_alert(alert: LinkAlert, group: LinkGroup) -> tuple[LinkAlert, set[int] | None]:
+    """Insert the alert, or — when another save has just raised the same link (the unique link key refuses a
+    second) — return that one, locked, with the entities it holds. Returns (alert, held): held is None for
+    the alert inserted here."""
+    try:
+        with transaction.atomic():
+            alert.save(force_insert=True)
+    except IntegrityError:
+        alert = LinkAlert.objects.select_for_update().get(partnership_id=alert.partnership_id,
+                                                          link_key=group.link_key)
+        return alert, set(alert.entities.order_by().values_list("pk", flat=True))
+    return alert, None
+
+
+def _raise_alerts(groups: list[LinkGroup], rows: Mapping[str, list[_Row]],
+                  now: datetime) -> dict[str, tuple[LinkAlert, set[int] | None]]:
+    """Insert the alerts these groups raise, by link key, as _insert_alert does one: (alert, held), held None
+    for an alert inserted here.
+
+    All in one savepoint and one INSERT. When two saves race to raise the same link, the unique link key refuses
+    the second save's INSERT (on PostgreSQL once the first commits): the savepoint is rolled back, inserting none
+    of them, and each is then inserted on its own so that only the raced ones are taken from the other save.
+    """
+    alerts = [_new_alert(group, rows[group.link_key], now) for group in groups]
+    if not alerts:
+        return {}
+    try:
+        with transaction.atomic():
+            LinkAlert.objects.bulk_create(alerts)
+    except IntegrityError:
+        alerts = [_new_alert(group, rows[group.link_key], now) for group in groups]  # no ids half-assigned
+        return {group.link_key: _insert_alert(alert, group) for group, alert in zip(groups, alerts, strict=True)}
+    return {group.link_key: (alert, None) for group, alert in zip(groups, alerts, strict=True)}
+
+
+def _announce_raised(alert: LinkAlert, group: LinkGroup, rows: list[_Row], *, actor, now: datetime,
+                     fresh_ids: set[int], batch: _Batch | None) -> None:
+    """An alert just inserted: its entities and mentions (in `batch`, when given, to be written later) and its
+    `link_alert.raised` event, which names the records of this save (`fresh_ids`: their mentions) it links."""
+    members = [LinkAlert.entities.through(linkalert_id=alert.pk, entity_id=e)
+               for e in sorted({r.entity_id for r in rows})]
+    if batch is not None:
+        batch.members += members
+    else:
+        LinkAlert.entities.through.objects.bulk_create(members, ignore_conflicts=True)
+    _join_mentions(alert, group, rows, now, batch=batch)
+    record_event("link_alert.raised", actor=actor, target=alert, details={
+        **_alert_details(alert), "by": sorted({f"{r.source_type}:{r.source_id}" for r in rows if r.pk in fresh_ids})})
 
 
 def _alert_details(alert: LinkAlert) -> dict:
