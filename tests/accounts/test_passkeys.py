@@ -405,4 +405,6 @@ def test_an_expired_sign_in_challenge_is_refused(client, personas, alice_passkey
     clock.advance(seconds=passkeys.CEREMONY_SECONDS + 1)
     response = client.post(MFA, {"method": "passkey", "credential": authenticator.get(options)})
     assert response.status_code == 200 and "has expired" in response.text
+    # The error summary links to the passkey button, the thing to use again.
+    assert "There is a problem" in response.text and 'href="#passkey-button"' in response.text
     assert events("user.passkey_failed").get().details["reason"] == "expired_challenge"
