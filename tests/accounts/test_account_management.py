@@ -351,6 +351,8 @@ def test_the_account_list_offers_each_change_where_it_applies(admin, personas, a
                                 enrolment_link=False)
     actions.disable_user(actor=ivan, user=personas["bob"], reason="Left")
     text = admin.get(USERS).text
+    viewed = events("user.accounts_viewed").get()  # the list is a read of staff details: audited
+    assert viewed.actor == ivan and viewed.details["accounts"] >= 2
     assert url("accounts:reset_authenticator", personas["alice"]) in text  # set up: reset
     assert url("accounts:issue_set_up_link", nadia) in text  # not set up: a link
     assert url("accounts:reset_authenticator", nadia) not in text

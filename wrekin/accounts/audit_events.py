@@ -23,6 +23,7 @@ register("user.enrolment_refused", "Second-factor set-up refused: no valid set-u
 register("user.password_set", "Chose a first password through a set-up link")
 
 # Administrators' changes to accounts (the reason is in the event's `reason`; details hold counts and ids).
+register("user.accounts_viewed", "Viewed the partnership's accounts")
 register("user.disabled", "Disabled an account")
 register("user.enabled", "Enabled an account again (its sign-in to be set up again)")
 register("user.second_factors_reset", "Reset an account's authenticator app and passkeys")

@@ -459,6 +459,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
     rows = [{"account": account, "link": links.get(account.pk),
              "link_status": links[account.pk].status_at(now) if account.pk in links else None}
             for account in accounts]
+    with transaction.atomic():
+        # Staff names, e-mail addresses and sign-in state: a read like any other, on the trail.
+        record_event("user.accounts_viewed", actor=request.user, details={"accounts": len(accounts)})
     return render(request, "accounts/account_list.html", {"rows": rows, "page_title": "Accounts"})
 
 
